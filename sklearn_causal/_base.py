@@ -1,0 +1,233 @@
+"""What the causal selectors share: validation, seeding, device, tags, skorch.
+
+Both estimators are feature selectors that train a torch module through a
+skorch net. This module owns everything that is not specific to one method:
+
+- parameter constraints common to both (device, seeding, optimiser, epochs),
+- input validation (finite values, no constant column, feature names),
+- the device (``"auto"`` picks CUDA when torch sees a GPU),
+- seeds drawn from ``random_state`` without touching any global RNG,
+- building and fitting the skorch net with early stopping on held-out data,
+- the selector plumbing (``support_``, keeping at least one feature).
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+
+from .training import TensorBatches
+
+__all__ = ["CausalSelectorBase", "resolve_device"]
+
+
+def resolve_device(device: str) -> str:
+    """Turn the ``device`` parameter into a torch device name.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda"}
+        ``"auto"`` is ``"cuda"`` when torch sees a GPU and ``"cpu"``
+        otherwise.
+
+    Returns
+    -------
+    device : str
+
+    Raises
+    ------
+    ValueError
+        If ``"cuda"`` is asked for and torch sees no GPU.
+    """
+    cuda = torch.cuda.is_available()
+    if device == "auto":
+        return "cuda" if cuda else "cpu"
+    if device == "cuda" and not cuda:
+        raise ValueError(
+            "device='cuda' was requested but torch sees no CUDA device; "
+            "use device='cpu' or device='auto'."
+        )
+    return device
+
+
+def _draw_seed(random_state) -> int:
+    """An int seed from ``random_state``; None draws fresh OS entropy.
+
+    None does not read NumPy's global RandomState (that would advance it).
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+class CausalSelectorBase(SelectorMixin, BaseEstimator):
+    """Shared base of the causal selectors (not part of the public API).
+
+    Subclasses store their parameters in ``__init__``, extend
+    ``_parameter_constraints``, and in ``fit`` call :meth:`_validate_X`,
+    :meth:`_start_fit`, :meth:`_fit_net` and set ``support_``.
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _validate_X(self, X, *, reset: bool, min_samples: int = 2) -> np.ndarray:
+        """Validate X: 2-D, numeric, finite; float32 or float64 kept.
+
+        With ``reset=True`` also records ``n_features_in_`` and
+        ``feature_names_in_`` and rejects constant columns (they carry no
+        information, and scaling them would divide by zero).
+        """
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=min_samples,
+        )
+        if reset:
+            constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
+            if constant.size:
+                names = self._feature_labels()[constant]
+                raise ValueError(
+                    f"X has {constant.size} constant column(s): "
+                    f"{', '.join(map(str, names[:10]))}"
+                    f"{', ...' if constant.size > 10 else ''}. A constant "
+                    "column carries no causal information; drop it."
+                )
+        return X
+
+    def _feature_labels(self) -> np.ndarray:
+        """Column names when X had them, else column indices."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return np.asarray(names, dtype=object)
+        return np.arange(self.n_features_in_)
+
+    def _start_fit(self) -> None:
+        """Resolve the device and draw the seeds of this fit."""
+        self.device_ = resolve_device(self.device)
+        seeds = np.random.SeedSequence(_draw_seed(self.random_state))
+        self._module_seed, self._shuffle_seed, self._noise_seed = (
+            int(s) for s in seeds.generate_state(3) >> 1
+        )
+
+    def _tensor(self, array: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(
+            np.ascontiguousarray(array, dtype=np.float32), device=self.device_
+        )
+
+    def _fit_net(
+        self,
+        net_class,
+        module,
+        *,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_valid: np.ndarray | None = None,
+        y_valid: np.ndarray | None = None,
+        **net_params,
+    ):
+        """Build a skorch net on ``device_`` and fit it.
+
+        With validation data, training stops once the held-out loss has not
+        improved for ``patience`` epochs and the best weights are restored.
+
+        Returns
+        -------
+        net : fitted skorch net (also stored as ``net_``)
+        """
+        has_valid = X_valid is not None and len(X_valid) > 0
+        callbacks = []
+        if has_valid and self.patience is not None:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.patience,
+                        threshold=1e-4,
+                        load_best=True,
+                    ),
+                )
+            )
+        train_split = None
+        if has_valid:
+            train_split = predefined_split(
+                Dataset(self._tensor(X_valid), self._tensor(y_valid))
+            )
+
+        batch_size = -1 if self.batch_size is None else self.batch_size
+        net = net_class(
+            module,
+            criterion=torch.nn.MSELoss,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=batch_size,
+            iterator_train=TensorBatches,
+            iterator_train__shuffle=True,
+            iterator_train__random_state=np.random.RandomState(self._shuffle_seed),
+            iterator_valid=TensorBatches,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=self.verbose,
+            **net_params,
+        )
+        with warnings.catch_warnings():
+            # skorch warns when it sees a tensor it could not re-seat; the data
+            # is already on ``device_``.
+            warnings.simplefilter("ignore", category=DeprecationWarning)
+            net.fit(self._tensor(X_train), self._tensor(y_train))
+        self.net_ = net
+        return net
+
+    def _keep_at_least_one(self, support: np.ndarray, strength: np.ndarray):
+        """Keep the strongest feature, with a warning, when none is selected.
+
+        A selector that returns no column breaks every downstream estimator
+        of a Pipeline; the strongest candidate is the least arbitrary choice.
+        """
+        if support.any():
+            return support
+        support = np.zeros_like(support)
+        support[int(np.argmax(strength))] = True
+        warnings.warn(
+            f"{type(self).__name__} selected no feature; keeping the strongest "
+            f"one ({self._feature_labels()[support][0]!r}) so that downstream "
+            "estimators receive a non-empty X.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return support
+
+    def _get_support_mask(self) -> np.ndarray:
+        check_is_fitted(self, "support_")
+        return self.support_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

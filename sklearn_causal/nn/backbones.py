@@ -1,0 +1,373 @@
+"""Forecasting networks for GRNGC: one network predicts all ``p`` series.
+
+Every backbone maps a batch of lag windows ``x_{t-k:t-1, 1:p}`` of shape
+``(batch, lag, n_series)`` to the next values ``x_{t, 1:p}`` of shape
+``(batch, n_series)`` (GRNGC paper, Eq. 1 and 7), and returns on request the
+per-sample input-output Jacobian ``d x_hat_{t,j} / d x_{t-k+m, i}`` of shape
+``(batch, n_series, lag, n_series)`` from which Granger causality is read
+(Eq. 10). Each window's outputs depend on that window only, so the Jacobian
+of a batch is block diagonal and only its diagonal blocks are computed.
+
+The MLP and KAN backbones chain their layers' local derivatives in closed
+form; the LSTM and TCN backbones differentiate through autograd.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+
+import torch
+from torch import nn
+
+from .init import uniform_
+from .kan import KANLayer
+
+__all__ = [
+    "BACKBONES",
+    "Forecaster",
+    "KANForecaster",
+    "LSTMForecaster",
+    "MLPForecaster",
+    "TCNForecaster",
+]
+
+
+def _seeded_linear(
+    in_features: int, out_features: int, generator: torch.Generator
+) -> nn.Linear:
+    layer = nn.Linear(in_features, out_features)
+    bound = 1.0 / math.sqrt(in_features)
+    uniform_(layer.weight, bound, generator)
+    uniform_(layer.bias, bound, generator)
+    return layer
+
+
+def _hidden_sizes(hidden_units: int | tuple[int, ...]) -> tuple[int, ...]:
+    if isinstance(hidden_units, int):
+        return (hidden_units,)
+    return tuple(hidden_units)
+
+
+class Forecaster(nn.Module):
+    """Base class: a one-step-ahead forecaster of all series at once.
+
+    Subclasses implement :meth:`forward`; they may override
+    :meth:`forward_with_jacobian` with a closed form.
+    """
+
+    def forward_with_jacobian(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Forecast and per-sample input-output Jacobian, by autograd.
+
+        One reverse pass per output series ``j`` gives ``d x_hat_{., j} /
+        d x`` for every window of the batch at once (the windows do not
+        interact). The graph is kept so that a penalty on the Jacobian can be
+        differentiated again.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, lag, n_series)
+
+        Returns
+        -------
+        y : Tensor of shape (batch, n_series)
+        jacobian : Tensor of shape (batch, n_series, lag, n_series)
+        """
+        create_graph = torch.is_grad_enabled()
+        with torch.enable_grad():
+            x = x.detach().requires_grad_(True)
+            y = self(x)
+            rows = [
+                torch.autograd.grad(
+                    y[:, j].sum(), x, create_graph=create_graph, retain_graph=True
+                )[0]
+                for j in range(y.shape[1])
+            ]
+        jacobian = torch.stack(rows, dim=1)
+        if not create_graph:
+            y, jacobian = y.detach(), jacobian.detach()
+        return y, jacobian
+
+
+class MLPForecaster(Forecaster):
+    """Multilayer perceptron on the flattened lag window.
+
+    Parameters
+    ----------
+    n_series : int
+        Number of series ``p`` (inputs per time step and outputs).
+    lag : int
+        Window length ``k``.
+    hidden_units : int or tuple of int
+        Width of each hidden layer.
+    random_state : int
+        Seed of the initial weights.
+    """
+
+    def __init__(
+        self,
+        n_series: int,
+        lag: int,
+        hidden_units: int | tuple[int, ...] = 64,
+        random_state: int = 0,
+    ) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(random_state)
+        sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
+        self.layers = nn.ModuleList(
+            _seeded_linear(a, b, generator) for a, b in pairwise(sizes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.flatten(1)
+        for layer in self.layers[:-1]:
+            h = torch.tanh(layer(h))
+        return self.layers[-1](h)
+
+    def forward_with_jacobian(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Forecast and Jacobian ``W_L D_{L-1} W_{L-1} ... D_1 W_1`` per sample.
+
+        ``D_l = diag(tanh'(z_l))``; the product is taken from the output side,
+        which is the cheaper order since ``n_series <= lag * n_series``.
+        """
+        batch, lag, n_series = x.shape
+        h = x.flatten(1)
+        slopes = []
+        for layer in self.layers[:-1]:
+            h = torch.tanh(layer(h))
+            slopes.append(1.0 - h * h)
+        y = self.layers[-1](h)
+        jacobian = self.layers[-1].weight.unsqueeze(0)
+        for layer, slope in zip(
+            reversed(self.layers[:-1]), reversed(slopes), strict=True
+        ):
+            jacobian = torch.matmul(jacobian * slope.unsqueeze(1), layer.weight)
+        return y, jacobian.reshape(batch, n_series, lag, n_series)
+
+
+class KANForecaster(Forecaster):
+    """Kolmogorov-Arnold network on the flattened lag window (Eq. 3-7).
+
+    Parameters
+    ----------
+    n_series, lag : int
+        Number of series ``p`` and window length ``k``.
+    hidden_units : int or tuple of int
+        Width of each hidden KAN layer.
+    grid_size, spline_order : int
+        B-spline grid intervals and order of every layer.
+    random_state : int
+        Seed of the initial weights.
+    """
+
+    def __init__(
+        self,
+        n_series: int,
+        lag: int,
+        hidden_units: int | tuple[int, ...] = 64,
+        grid_size: int = 5,
+        spline_order: int = 3,
+        random_state: int = 0,
+    ) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(random_state)
+        sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
+        self.layers = nn.ModuleList(
+            KANLayer(
+                a,
+                b,
+                grid_size=grid_size,
+                spline_order=spline_order,
+                generator=generator,
+            )
+            for a, b in pairwise(sizes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.flatten(1)
+        for layer in self.layers:
+            h = layer(h)
+        return h
+
+    def forward_with_jacobian(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Forecast and the product of the layers' per-sample Jacobians."""
+        batch, lag, n_series = x.shape
+        h = x.flatten(1)
+        local = []
+        for layer in self.layers:
+            h, derivative = layer.forward_with_derivative(h)
+            local.append(derivative)
+        jacobian = local[-1]
+        for derivative in reversed(local[:-1]):
+            jacobian = torch.bmm(jacobian, derivative)
+        return h, jacobian.reshape(batch, n_series, lag, n_series)
+
+
+class _LSTMCell(nn.Module):
+    """LSTM cell written with plain tensor operations.
+
+    ``torch.nn.LSTM`` runs on cuDNN on a GPU, which has no double backward;
+    the gradient penalty differentiates the input gradient again, so the
+    recurrence is spelled out here.
+    """
+
+    def __init__(
+        self, input_size: int, hidden_size: int, generator: torch.Generator
+    ) -> None:
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.input_map = _seeded_linear(input_size, 4 * hidden_size, generator)
+        self.hidden_map = _seeded_linear(hidden_size, 4 * hidden_size, generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Hidden states of every step, shape (batch, lag, hidden_size)."""
+        batch, lag, _ = x.shape
+        h = x.new_zeros(batch, self.hidden_size)
+        c = x.new_zeros(batch, self.hidden_size)
+        inputs = self.input_map(x)
+        states = []
+        for step in range(lag):
+            gates = inputs[:, step] + self.hidden_map(h)
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            states.append(h)
+        return torch.stack(states, dim=1)
+
+
+class LSTMForecaster(Forecaster):
+    """LSTM over the lag window; the last hidden state feeds a linear head.
+
+    Parameters
+    ----------
+    n_series, lag : int
+        Number of series ``p`` and window length ``k``.
+    hidden_units : int or tuple of int
+        Hidden size of each stacked LSTM layer.
+    random_state : int
+        Seed of the initial weights.
+    """
+
+    def __init__(
+        self,
+        n_series: int,
+        lag: int,
+        hidden_units: int | tuple[int, ...] = 64,
+        random_state: int = 0,
+    ) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(random_state)
+        sizes = (n_series, *_hidden_sizes(hidden_units))
+        self.cells = nn.ModuleList(
+            _LSTMCell(a, b, generator) for a, b in pairwise(sizes)
+        )
+        self.head = _seeded_linear(sizes[-1], n_series, generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x
+        for cell in self.cells:
+            h = cell(h)
+        return self.head(h[:, -1])
+
+
+class _CausalConvBlock(nn.Module):
+    """Residual block of two dilated causal convolutions (Bai et al., 2018)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        dilation: int,
+        generator: torch.Generator,
+    ) -> None:
+        super().__init__()
+        self.left_pad = (kernel_size - 1) * dilation
+        bound = 1.0 / math.sqrt(in_channels * kernel_size)
+        self.conv1 = nn.Conv1d(
+            in_channels, out_channels, kernel_size, dilation=dilation
+        )
+        self.conv2 = nn.Conv1d(
+            out_channels, out_channels, kernel_size, dilation=dilation
+        )
+        for conv in (self.conv1, self.conv2):
+            uniform_(conv.weight, bound, generator)
+            uniform_(conv.bias, bound, generator)
+        self.skip = (
+            nn.Conv1d(in_channels, out_channels, 1)
+            if in_channels != out_channels
+            else nn.Identity()
+        )
+        if isinstance(self.skip, nn.Conv1d):
+            uniform_(self.skip.weight, 1.0 / math.sqrt(in_channels), generator)
+            uniform_(self.skip.bias, 1.0 / math.sqrt(in_channels), generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pad = (self.left_pad, 0)
+        h = torch.relu(self.conv1(nn.functional.pad(x, pad)))
+        h = torch.relu(self.conv2(nn.functional.pad(h, pad)))
+        return torch.relu(h + self.skip(x))
+
+
+class TCNForecaster(Forecaster):
+    """Temporal convolutional network over the lag window.
+
+    Dilations double from block to block until the receptive field covers
+    the window; the output at the last time step feeds a linear head.
+
+    Parameters
+    ----------
+    n_series, lag : int
+        Number of series ``p`` and window length ``k``.
+    hidden_units : int or tuple of int
+        Channels of each residual block (an int repeats it as many times as
+        needed to cover the window).
+    kernel_size : int, default=2
+        Width of the causal convolutions.
+    random_state : int
+        Seed of the initial weights.
+    """
+
+    def __init__(
+        self,
+        n_series: int,
+        lag: int,
+        hidden_units: int | tuple[int, ...] = 64,
+        kernel_size: int = 2,
+        random_state: int = 0,
+    ) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(random_state)
+        if isinstance(hidden_units, int):
+            n_blocks = 1
+            while 1 + 2 * (kernel_size - 1) * (2**n_blocks - 1) < lag:
+                n_blocks += 1
+            channels = (hidden_units,) * n_blocks
+        else:
+            channels = tuple(hidden_units)
+        sizes = (n_series, *channels)
+        self.blocks = nn.Sequential(
+            *(
+                _CausalConvBlock(a, b, kernel_size, 2**depth, generator)
+                for depth, (a, b) in enumerate(pairwise(sizes))
+            )
+        )
+        self.head = _seeded_linear(sizes[-1], n_series, generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.blocks(x.transpose(1, 2))
+        return self.head(h[:, :, -1])
+
+
+BACKBONES = {
+    "kan": KANForecaster,
+    "mlp": MLPForecaster,
+    "lstm": LSTMForecaster,
+    "tcn": TCNForecaster,
+}
