@@ -74,9 +74,11 @@ class GrangerGRNGC(CausalSelectorBase):
     threshold : "auto" or float, default="auto"
         Rule for ``adjacency_``: a link where ``causal_matrix_`` is strictly
         above the threshold. "auto" needs no ground truth: Otsu's two-class
-        split of the base-10 logarithms of the strengths (strengths of absent
-        links are pushed towards zero and sit orders of magnitude lower).
-        A float is used as is.
+        split of the base-10 logarithms of the off-diagonal strengths
+        (strengths of absent links are pushed towards zero and sit orders of
+        magnitude lower; self-dependence is left out of the split because
+        persistence usually dwarfs every cross effect). A float is used as
+        is.
     patience : int or None, default=50
         Early stopping: stop once the held-out forecast loss has not
         improved for this many epochs, and restore the best weights. None
@@ -255,7 +257,13 @@ class GrangerGRNGC(CausalSelectorBase):
             scores.transpose(1, 2, 0)[::-1], dtype=np.float64
         )
         self.causal_matrix_ = self.causal_lags_.sum(axis=0)
-        self.threshold_ = resolve_threshold(self.threshold, self.causal_matrix_)
+        off_diagonal = ~np.eye(X.shape[1], dtype=bool)
+        self.threshold_ = resolve_threshold(
+            self.threshold,
+            self.causal_matrix_[off_diagonal]
+            if X.shape[1] > 1
+            else self.causal_matrix_,
+        )
         self.adjacency_ = self.causal_matrix_ > self.threshold_
         self.support_ = self._select_support()
         return self

@@ -19,6 +19,7 @@ from itertools import pairwise
 
 import torch
 from torch import nn
+from torch.nn.utils import skip_init
 
 from .init import uniform_
 from .kan import KANLayer
@@ -36,7 +37,7 @@ __all__ = [
 def _seeded_linear(
     in_features: int, out_features: int, generator: torch.Generator
 ) -> nn.Linear:
-    layer = nn.Linear(in_features, out_features)
+    layer = skip_init(nn.Linear, in_features, out_features)
     bound = 1.0 / math.sqrt(in_features)
     uniform_(layer.weight, bound, generator)
     uniform_(layer.bias, bound, generator)
@@ -290,17 +291,17 @@ class _CausalConvBlock(nn.Module):
         super().__init__()
         self.left_pad = (kernel_size - 1) * dilation
         bound = 1.0 / math.sqrt(in_channels * kernel_size)
-        self.conv1 = nn.Conv1d(
-            in_channels, out_channels, kernel_size, dilation=dilation
+        self.conv1 = skip_init(
+            nn.Conv1d, in_channels, out_channels, kernel_size, dilation=dilation
         )
-        self.conv2 = nn.Conv1d(
-            out_channels, out_channels, kernel_size, dilation=dilation
+        self.conv2 = skip_init(
+            nn.Conv1d, out_channels, out_channels, kernel_size, dilation=dilation
         )
         for conv in (self.conv1, self.conv2):
             uniform_(conv.weight, bound, generator)
             uniform_(conv.bias, bound, generator)
         self.skip = (
-            nn.Conv1d(in_channels, out_channels, 1)
+            skip_init(nn.Conv1d, in_channels, out_channels, 1)
             if in_channels != out_channels
             else nn.Identity()
         )

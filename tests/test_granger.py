@@ -1,0 +1,248 @@
+"""Behaviour of GrangerGRNGC (fast: tiny data, few epochs)."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn
+import torch
+from sklearn.base import clone
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, GroupKFold, TimeSeriesSplit
+from sklearn.pipeline import Pipeline
+
+from sklearn_causal import GrangerGRNGC
+from sklearn_causal.datasets import make_lorenz96
+from sklearn_causal.metrics import graph_auroc
+
+
+def _driven_pair(n=400, lag=1, seed=0):
+    """x0 is noise; x1 follows tanh of x0 ``lag`` steps earlier; x2 is noise."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    X[lag:, 1] = 2.0 * np.tanh(X[:-lag, 0]) + 0.1 * rng.normal(size=n - lag)
+    return X
+
+
+FAST = {"max_epochs": 60, "hidden_units": 16, "lr": 0.01, "random_state": 0}
+
+
+def test_orientation_row_is_cause():
+    X = _driven_pair()
+    gc = GrangerGRNGC(**FAST).fit(X)
+    matrix = gc.causal_matrix_
+    assert matrix[0, 1] > 5 * matrix[1, 0]
+    assert matrix[0, 1] == matrix[:, 1].max()
+    assert gc.adjacency_[0, 1]
+    assert not gc.adjacency_[1, 0]
+
+
+def test_causal_lags_pick_the_right_lag():
+    X = _driven_pair(lag=2)
+    gc = GrangerGRNGC(lag=3, **FAST).fit(X)
+    assert gc.causal_lags_.shape == (3, 3, 3)
+    np.testing.assert_allclose(gc.causal_lags_.sum(axis=0), gc.causal_matrix_)
+    per_lag = gc.causal_lags_[:, 0, 1]
+    assert np.argmax(per_lag) == 1
+    assert per_lag[1] > 3 * max(per_lag[0], per_lag[2])
+
+
+@pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
+def test_every_backbone_recovers_a_small_lorenz96(model):
+    X, graph = make_lorenz96(n_series=6, n_timepoints=300, random_state=0)
+    gc = GrangerGRNGC(
+        model=model, max_epochs=60, hidden_units=16, lr=0.01, random_state=0
+    ).fit(X)
+    assert graph_auroc(graph, gc.causal_matrix_) > 0.9
+
+
+def test_target_selects_its_causes_and_transform_keeps_them():
+    X = _driven_pair()
+    frame = pd.DataFrame(X, columns=["driver", "driven", "noise"])
+    gc = GrangerGRNGC(target="driven", **FAST).fit(frame)
+    assert gc.target_index_ == 1
+    assert gc.support_[0]
+    assert not gc.support_[2]
+    out = gc.transform(frame)
+    assert list(gc.get_feature_names_out()) == list(
+        frame.columns[gc.support_].astype(str)
+    )
+    assert out.shape == (len(frame), gc.support_.sum())
+
+
+def test_target_as_index_matches_target_as_name():
+    X = _driven_pair()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    by_name = GrangerGRNGC(target="b", **FAST).fit(frame)
+    by_index = GrangerGRNGC(target=1, **FAST).fit(X)
+    np.testing.assert_array_equal(by_name.support_, by_index.support_)
+    np.testing.assert_allclose(by_name.causal_matrix_, by_index.causal_matrix_)
+
+
+def test_groups_keep_windows_inside_trajectories():
+    X = _driven_pair(n=60)
+    groups = np.repeat([0, 1, 2], 20)
+    gc = GrangerGRNGC(lag=2, max_epochs=2, random_state=0).fit(X, groups=groups)
+    assert gc.forecast(X, groups=groups).shape == (3 * 18, 3)
+    assert gc.forecast(X).shape == (58, 3)
+
+
+def test_forecast_and_score_agree():
+    X = _driven_pair()
+    gc = GrangerGRNGC(**FAST).fit(X)
+    forecasts = gc.forecast(X)
+    scale = gc.scaler_.scale_
+    expected = -np.mean(((forecasts - X[1:]) / scale) ** 2)
+    assert gc.score(X) == pytest.approx(expected, rel=1e-5)
+    # Two of the three series are white noise (MSE 1); the third is
+    # predictable, so a working forecaster scores well above -1.
+    assert gc.score(X) > -0.8
+
+
+def test_same_random_state_same_result_and_no_global_rng_touched():
+    X = _driven_pair(n=120)
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    first = GrangerGRNGC(max_epochs=5, random_state=3).fit(X)
+    second = GrangerGRNGC(max_epochs=5, random_state=3).fit(X)
+    GrangerGRNGC(max_epochs=2).fit(X)
+    np.testing.assert_array_equal(first.causal_matrix_, second.causal_matrix_)
+    assert torch.equal(torch_state, torch.get_rng_state())
+    np.testing.assert_array_equal(numpy_state, np.random.get_state()[1])  # noqa: NPY002
+    other = GrangerGRNGC(max_epochs=5, random_state=4).fit(X)
+    assert not np.array_equal(first.causal_matrix_, other.causal_matrix_)
+
+
+def test_early_stopping_restores_the_best_weights():
+    X = _driven_pair()
+    gc = GrangerGRNGC(max_epochs=300, patience=5, lr=0.05, random_state=0).fit(X)
+    history = gc.net_.history
+    assert len(history) < 300
+    best = min(history[:, "valid_loss"])
+    valid = gc.validation_fraction
+    n_valid = int(np.floor(valid * (len(X) - 1)))
+    held_out = X[len(X) - n_valid - 1 :]
+    assert -gc.score(held_out) == pytest.approx(best, rel=1e-4)
+
+
+def test_verbose_prints_the_epoch_log(capsys):
+    GrangerGRNGC(max_epochs=2, verbose=1, random_state=0).fit(_driven_pair(n=50))
+    out = capsys.readouterr().out
+    assert "train_loss" in out
+    assert "valid_loss" in out
+
+
+def test_empty_selection_keeps_the_strongest_series_with_a_warning():
+    X = _driven_pair()
+    gc = GrangerGRNGC(target=1, threshold=1e9, **FAST)
+    with pytest.warns(UserWarning, match="selected no feature"):
+        gc.fit(X)
+    assert gc.support_.sum() == 1
+    assert gc.support_[np.argmax(gc.causal_matrix_[:, 1])]
+
+
+def test_pipeline_gridsearch_with_time_series_split():
+    X = _driven_pair(n=200)
+    search = GridSearchCV(
+        GrangerGRNGC(max_epochs=5, hidden_units=8, random_state=0),
+        {"lam": [0.01, 1.0]},
+        cv=TimeSeriesSplit(n_splits=2),
+    )
+    search.fit(X)
+    assert search.best_params_["lam"] in (0.01, 1.0)
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+
+    pipe = Pipeline([("granger", GrangerGRNGC(target=1, **FAST)), ("ridge", Ridge())])
+    pipe.fit(X[:-1], X[1:, 1])
+    assert pipe.predict(X[:5]).shape == (5,)
+
+
+def test_gridsearch_routes_groups_to_fit_and_score():
+    X = _driven_pair(n=120)
+    groups = np.repeat(np.arange(4), 30)
+    with sklearn.config_context(enable_metadata_routing=True):
+        estimator = (
+            GrangerGRNGC(max_epochs=3, hidden_units=8, random_state=0)
+            .set_fit_request(groups=True)
+            .set_score_request(groups=True)
+        )
+        search = GridSearchCV(estimator, {"lam": [0.1, 1.0]}, cv=GroupKFold(2))
+        search.fit(X, groups=groups)
+    assert search.best_estimator_.n_features_in_ == 3
+
+
+def test_clone_pickle_and_joblib_roundtrip(tmp_path):
+    X = _driven_pair(n=120)
+    gc = GrangerGRNGC(max_epochs=5, random_state=0).fit(X)
+    assert clone(gc).get_params() == gc.get_params()
+    restored = pickle.loads(pickle.dumps(gc))
+    np.testing.assert_array_equal(restored.causal_matrix_, gc.causal_matrix_)
+    np.testing.assert_allclose(restored.forecast(X), gc.forecast(X))
+    path = tmp_path / "gc.joblib"
+    joblib.dump(gc, path)
+    np.testing.assert_allclose(joblib.load(path).forecast(X), gc.forecast(X))
+
+
+@pytest.mark.parametrize(
+    ("X", "kwargs", "fit_kwargs", "message"),
+    [
+        (np.array([[0.0, 1.0], [np.nan, 2.0], [1.0, 0.0]]), {}, {}, "NaN"),
+        (_driven_pair(n=3), {"lag": 3}, {}, "Too few time points for lag=3"),
+        (
+            _driven_pair(n=20),
+            {"lag": 4},
+            {"groups": np.repeat([0, 1, 2, 3, 4], 4)},
+            "Too few time points for lag=4",
+        ),
+        (
+            pd.DataFrame(_driven_pair(n=20), columns=["a", "b", "c"]),
+            {"target": "zzz"},
+            {},
+            "Unknown target 'zzz'",
+        ),
+        (_driven_pair(n=20), {"target": "a"}, {}, "X has no column names"),
+        (_driven_pair(n=20), {"target": 7}, {}, "target=7 is out of range"),
+        (
+            np.column_stack([_driven_pair(n=20), np.ones(20)]),
+            {},
+            {},
+            "constant column",
+        ),
+        (np.arange(10.0), {}, {}, "Expected 2D array"),
+        (_driven_pair(n=20), {}, {"groups": np.zeros(5)}, "groups has 5 labels"),
+        (_driven_pair(n=20), {"model": "gru"}, {}, "'model' parameter"),
+        (_driven_pair(n=20), {"lam": -1.0}, {}, "'lam' parameter"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(X, kwargs, fit_kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        GrangerGRNGC(max_epochs=1, **kwargs).fit(X, **fit_kwargs)
+
+
+def test_transform_checks_the_number_of_series():
+    gc = GrangerGRNGC(max_epochs=1, random_state=0).fit(_driven_pair(n=30))
+    with pytest.raises(ValueError, match="features"):
+        gc.transform(np.zeros((4, 5)))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_gpu_is_a_clear_error():
+    with pytest.raises(ValueError, match="no CUDA device"):
+        GrangerGRNGC(device="cuda", max_epochs=1).fit(_driven_pair(n=30))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
+def test_cuda_fit_matches_the_cpu_graph(model):
+    X, graph = make_lorenz96(n_series=6, n_timepoints=300, random_state=0)
+    params = {"model": model, "max_epochs": 60, "hidden_units": 16, "lr": 0.01}
+    on_gpu = GrangerGRNGC(device="cuda", random_state=0, **params).fit(X)
+    on_cpu = GrangerGRNGC(device="cpu", random_state=0, **params).fit(X)
+    assert on_gpu.device_ == "cuda"
+    assert next(on_gpu.net_.module_.parameters()).is_cuda
+    assert graph_auroc(graph, on_gpu.causal_matrix_) > 0.9
+    np.testing.assert_allclose(
+        on_gpu.causal_matrix_, on_cpu.causal_matrix_, rtol=0.05, atol=1e-3
+    )

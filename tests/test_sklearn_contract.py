@@ -1,0 +1,40 @@
+"""scikit-learn's estimator checks, including those check_estimator skips."""
+
+import pytest
+import sklearn.utils.estimator_checks as estimator_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_causal import GrangerGRNGC
+
+TINY = {"max_epochs": 3, "hidden_units": 8, "random_state": 0}
+
+ESTIMATORS = [
+    GrangerGRNGC(model="kan", **TINY),
+    GrangerGRNGC(model="mlp", target=-1, **TINY),
+    GrangerGRNGC(model="lstm", lag=2, **TINY),
+    GrangerGRNGC(model="tcn", lag=3, target=0, **TINY),
+    GrangerGRNGC(model="mlp", batch_size=None, patience=None, **TINY),
+]
+
+# check_estimator leaves these out (they need pandas or concern optional API).
+EXTRA_CHECKS = [
+    "check_dataframe_column_names_consistency",
+    "check_transformer_get_feature_names_out",
+    "check_transformer_get_feature_names_out_pandas",
+    "check_set_output_transform",
+    "check_set_output_transform_pandas",
+    "check_global_output_transform_pandas",
+    "check_get_feature_names_out_error",
+    "check_inplace_ensure_writeable",
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("check_name", EXTRA_CHECKS)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+def test_checks_run_by_hand(estimator, check_name):
+    getattr(estimator_checks, check_name)(type(estimator).__name__, estimator)
