@@ -80,16 +80,39 @@ class GradientPenaltyNet(NeuralNet):
         Passed to :class:`skorch.NeuralNet`.
     lam : float, default=0.0
         Weight of :func:`~sklearn_causal.penalties.gradient_l1_penalty`.
+    penalty_rows : int or None, default=None
+        Output series whose Jacobian rows enter the penalty at each step,
+        drawn at random without replacement; the penalty is then an unbiased
+        estimate of the full one at ``penalty_rows / n_series`` of the cost.
+        None uses every row (exact).
+    random_state : numpy.random.RandomState, optional
+        Source of the row draws (required with ``penalty_rows``).
     """
 
-    def __init__(self, *args, lam: float = 0.0, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        lam: float = 0.0,
+        penalty_rows: int | None = None,
+        random_state: np.random.RandomState | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lam = lam
+        self.penalty_rows = penalty_rows
+        self.random_state = random_state
+
+    def _penalty_rows(self, n_series: int) -> torch.Tensor | None:
+        if self.penalty_rows is None or self.penalty_rows >= n_series:
+            return None
+        rows = self.random_state.choice(n_series, self.penalty_rows, replace=False)
+        return torch.from_numpy(np.sort(rows)).to(self.device)
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        y_pred, jacobian = self.module_.forward_with_jacobian(Xi)
+        rows = self._penalty_rows(Xi.shape[-1])
+        y_pred, jacobian = self.module_.forward_with_jacobian(Xi, rows)
         forecast_loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss = forecast_loss + self.lam * gradient_l1_penalty(jacobian)
         loss.backward()

@@ -58,7 +58,7 @@ class Forecaster(nn.Module):
     """
 
     def forward_with_jacobian(
-        self, x: torch.Tensor
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Forecast and per-sample input-output Jacobian, by autograd.
 
@@ -70,30 +70,37 @@ class Forecaster(nn.Module):
         Parameters
         ----------
         x : Tensor of shape (batch, lag, n_series)
+        rows : Tensor of int, optional
+            Output series whose Jacobian rows are wanted; all when None.
 
         Returns
         -------
         y : Tensor of shape (batch, n_series)
-        jacobian : Tensor of shape (batch, n_series, lag, n_series)
+        jacobian : Tensor of shape (batch, n_rows, lag, n_series)
         """
         create_graph = torch.is_grad_enabled()
         with torch.enable_grad():
             x = x.detach().requires_grad_(True)
             y = self(x)
-            rows = [
+            outputs = range(y.shape[1]) if rows is None else rows.tolist()
+            gradients = [
                 torch.autograd.grad(
                     y[:, j].sum(), x, create_graph=create_graph, retain_graph=True
                 )[0]
-                for j in range(y.shape[1])
+                for j in outputs
             ]
-        jacobian = torch.stack(rows, dim=1)
+        jacobian = torch.stack(gradients, dim=1)
         if not create_graph:
             y, jacobian = y.detach(), jacobian.detach()
         return y, jacobian
 
 
 class MLPForecaster(Forecaster):
-    """Multilayer perceptron on the flattened lag window.
+    """Multilayer perceptron with SiLU activations on the flattened lag window.
+
+    SiLU rather than tanh: an even part (``silu''(0) = 1/2``) lets a few units
+    form the products of inputs that nonlinear dynamics are made of, which an
+    odd activation such as tanh can only approximate with many units.
 
     Parameters
     ----------
@@ -124,30 +131,36 @@ class MLPForecaster(Forecaster):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
         for layer in self.layers[:-1]:
-            h = torch.tanh(layer(h))
+            h = nn.functional.silu(layer(h))
         return self.layers[-1](h)
 
     def forward_with_jacobian(
-        self, x: torch.Tensor
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Forecast and Jacobian ``W_L D_{L-1} W_{L-1} ... D_1 W_1`` per sample.
 
-        ``D_l = diag(tanh'(z_l))``; the product is taken from the output side,
+        ``D_l = diag(silu'(z_l))``; the product is taken from the output side,
         which is the cheaper order since ``n_series <= lag * n_series``.
+        ``rows`` restricts the Jacobian to some output series.
         """
         batch, lag, n_series = x.shape
         h = x.flatten(1)
         slopes = []
         for layer in self.layers[:-1]:
-            h = torch.tanh(layer(h))
-            slopes.append(1.0 - h * h)
+            pre_activation = layer(h)
+            sigmoid = torch.sigmoid(pre_activation)
+            h = pre_activation * sigmoid
+            slopes.append(sigmoid * (1.0 + pre_activation * (1.0 - sigmoid)))
         y = self.layers[-1](h)
-        jacobian = self.layers[-1].weight.unsqueeze(0)
+        output_weight = self.layers[-1].weight
+        if rows is not None:
+            output_weight = output_weight[rows]
+        jacobian = output_weight.unsqueeze(0)
         for layer, slope in zip(
             reversed(self.layers[:-1]), reversed(slopes), strict=True
         ):
             jacobian = torch.matmul(jacobian * slope.unsqueeze(1), layer.weight)
-        return y, jacobian.reshape(batch, n_series, lag, n_series)
+        return y, jacobian.reshape(batch, -1, lag, n_series)
 
 
 class KANForecaster(Forecaster):
@@ -195,19 +208,23 @@ class KANForecaster(Forecaster):
         return h
 
     def forward_with_jacobian(
-        self, x: torch.Tensor
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Forecast and the product of the layers' per-sample Jacobians."""
+        """Forecast and the product of the layers' per-sample Jacobians.
+
+        ``rows`` restricts the Jacobian to some output series.
+        """
         batch, lag, n_series = x.shape
         h = x.flatten(1)
         local = []
-        for layer in self.layers:
+        *hidden, last = self.layers
+        for layer in hidden:
             h, derivative = layer.forward_with_derivative(h)
             local.append(derivative)
-        jacobian = local[-1]
-        for derivative in reversed(local[:-1]):
+        h, jacobian = last.forward_with_derivative(h, rows)
+        for derivative in reversed(local):
             jacobian = torch.bmm(jacobian, derivative)
-        return h, jacobian.reshape(batch, n_series, lag, n_series)
+        return h, jacobian.reshape(batch, -1, lag, n_series)
 
 
 class _LSTMCell(nn.Module):

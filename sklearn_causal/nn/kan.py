@@ -136,14 +136,20 @@ class KANLayer(nn.Module):
         return nn.functional.silu(x) @ self.base_weight.T + spline
 
     def forward_with_derivative(
-        self, x: torch.Tensor
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Outputs and per-sample Jacobian ``dy_o / dx_i``.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, in_features)
+        rows : Tensor of int, optional
+            Outputs ``o`` whose Jacobian rows are wanted; all when None.
 
         Returns
         -------
         y : Tensor of shape (batch, out_features)
-        jacobian : Tensor of shape (batch, out_features, in_features)
+        jacobian : Tensor of shape (batch, n_rows, in_features)
             ``W^b_{o,i} silu'(x_i) + W^s_{o,i} sum_c c_{o,i,c} B_c'(x_i)``.
         """
         basis, basis_derivative = bspline_basis(
@@ -154,8 +160,11 @@ class KANLayer(nn.Module):
         y = (x * sigmoid) @ self.base_weight.T + torch.einsum(
             "bic,oic->bo", basis, spline_tensor
         )
+        base_weight = self.base_weight
+        if rows is not None:
+            base_weight, spline_tensor = base_weight[rows], spline_tensor[rows]
         silu_derivative = sigmoid * (1 + x * (1 - sigmoid))
-        jacobian = self.base_weight * silu_derivative.unsqueeze(1) + torch.einsum(
+        jacobian = base_weight * silu_derivative.unsqueeze(1) + torch.einsum(
             "bic,oic->boi", basis_derivative, spline_tensor
         )
         return y, jacobian
