@@ -48,10 +48,15 @@ def run_tasks(tasks: list[Task], n_jobs: int = 2) -> list[dict]:
     with ProcessPoolExecutor(max_workers=n_jobs, max_tasks_per_child=1) as pool:
         for task, result in zip(tasks, pool.map(_run, tasks), strict=True):
             results.append(result)
-            status = result.get("error", "done")
+            measured = ", ".join(
+                f"{key}={value:.3f}"
+                for key, value in result.items()
+                if isinstance(value, float) and key not in ("seconds", "peak_mb")
+            )
+            status = result.get("error", measured)
             print(
                 f"  [{len(results)}/{len(tasks)}] {task.group} / {task.method}: "
-                f"{status} ({result['seconds']:.1f} s)",
+                f"{status} ({result['seconds']:.1f} s, {result['peak_mb']:.0f} MB)",
                 file=sys.stderr,
                 flush=True,
             )

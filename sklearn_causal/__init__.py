@@ -5,10 +5,14 @@ Estimators
 GrangerGRNGC
     Granger causality between time series from the gradients of one
     forecasting network (Liu et al., GRNGC).
+MarkovBlanketGCFS
+    Causal feature selection: the Markov blanket of a target variable found
+    by gradient-based local structure learning (Ling et al., GCFS).
 """
 
 from .granger import GrangerGRNGC
+from .markov_blanket import MarkovBlanketGCFS
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["GrangerGRNGC", "__version__"]
+__all__ = ["GrangerGRNGC", "MarkovBlanketGCFS", "__version__"]

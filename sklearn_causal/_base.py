@@ -84,8 +84,6 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "patience": [Interval(Integral, 1, None, closed="left"), None],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -143,51 +141,56 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         module,
         *,
         X_train: np.ndarray,
-        y_train: np.ndarray,
+        y_train: np.ndarray | None = None,
         X_valid: np.ndarray | None = None,
         y_valid: np.ndarray | None = None,
+        max_epochs: int | None = None,
+        passes: int = 1,
+        initial_state: dict | None = None,
         **net_params,
     ):
         """Build a skorch net on ``device_`` and fit it.
 
         With validation data, training stops once the held-out loss has not
         improved for ``patience`` epochs and the best weights are restored.
+        ``passes`` makes one skorch epoch run several passes over the data.
+        ``initial_state`` (a module state dict) starts training from those
+        weights instead of fresh ones.
 
         Returns
         -------
-        net : fitted skorch net (also stored as ``net_``)
+        net : the fitted skorch net
         """
-        has_valid = X_valid is not None and len(X_valid) > 0
         callbacks = []
-        if has_valid and self.patience is not None:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.patience,
-                        threshold=1e-4,
-                        load_best=True,
-                    ),
-                )
-            )
         train_split = None
-        if has_valid:
+        if X_valid is not None and len(X_valid) > 0:
             train_split = predefined_split(
                 Dataset(self._tensor(X_valid), self._tensor(y_valid))
             )
-
+            if self.patience is not None:
+                callbacks.append(
+                    (
+                        "early_stopping",
+                        EarlyStopping(
+                            monitor="valid_loss",
+                            patience=self.patience,
+                            threshold=1e-4,
+                            load_best=True,
+                        ),
+                    )
+                )
         batch_size = -1 if self.batch_size is None else self.batch_size
         net = net_class(
             module,
             criterion=torch.nn.MSELoss,
             optimizer=torch.optim.Adam,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=self.max_epochs if max_epochs is None else max_epochs,
             batch_size=batch_size,
             iterator_train=TensorBatches,
             iterator_train__shuffle=True,
             iterator_train__random_state=np.random.RandomState(self._shuffle_seed),
+            iterator_train__passes=passes,
             iterator_valid=TensorBatches,
             train_split=train_split,
             callbacks=callbacks,
@@ -195,12 +198,14 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             verbose=self.verbose,
             **net_params,
         )
-        with warnings.catch_warnings():
-            # skorch warns when it sees a tensor it could not re-seat; the data
-            # is already on ``device_``.
-            warnings.simplefilter("ignore", category=DeprecationWarning)
-            net.fit(self._tensor(X_train), self._tensor(y_train))
-        self.net_ = net
+        X_train = self._tensor(X_train)
+        y_train = None if y_train is None else self._tensor(y_train)
+        if initial_state is None:
+            net.fit(X_train, y_train)
+        else:
+            net.initialize()
+            net.module_.load_state_dict(initial_state)
+            net.partial_fit(X_train, y_train)
         return net
 
     def _keep_at_least_one(self, support: np.ndarray, strength: np.ndarray):

@@ -171,6 +171,8 @@ class GrangerGRNGC(CausalSelectorBase):
         **CausalSelectorBase._parameter_constraints,
         "model": [StrOptions(set(BACKBONES))],
         "lag": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left"), tuple],
         "lam": [Interval(Real, 0, None, closed="left")],
         "target": [Integral, str, None],
@@ -252,7 +254,7 @@ class GrangerGRNGC(CausalSelectorBase):
         valid = windows.tail_mask(self.validation_fraction)
         if valid.all():
             valid[:] = False
-        self._fit_net(
+        self.net_ = self._fit_net(
             GradientPenaltyNet,
             BACKBONES[self.model],
             X_train=windows.inputs[~valid],
@@ -276,6 +278,7 @@ class GrangerGRNGC(CausalSelectorBase):
             self.causal_matrix_[off_diagonal]
             if X.shape[1] > 1
             else self.causal_matrix_,
+            log_scale=True,
         )
         self.adjacency_ = self.causal_matrix_ > self.threshold_
         self.support_ = self._select_support()

@@ -4,18 +4,35 @@
   per-sample collation (the data sets here are small and the epochs many).
 - :class:`GradientPenaltyNet`: forecast loss plus lambda times the L1 penalty
   on the input-output gradients (GRNGC Eq. 14).
+- :class:`GatedSearchNet`: GCFS search phase, the target reconstructed from
+  Gumbel-softmax gated features.
+- :class:`AugmentedLagrangianNet`: GCFS retraining phase, the local
+  reconstruction loss under the acyclicity constraint (Eq. 8-11), one
+  augmented Lagrangian subproblem per epoch.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import skorch
 import torch
 from skorch import NeuralNet
 from skorch.dataset import unpack_data
 
-from .penalties import gradient_l1_penalty
+from ._local_graph import local_mask, local_neighbourhood
+from ._thresholding import otsu_threshold
+from .penalties import (
+    gradient_l1_penalty,
+    local_reconstruction_loss,
+    notears_acyclicity,
+)
 
-__all__ = ["GradientPenaltyNet", "TensorBatches"]
+__all__ = [
+    "AugmentedLagrangianNet",
+    "GatedSearchNet",
+    "GradientPenaltyNet",
+    "TensorBatches",
+]
 
 
 class TensorBatches:
@@ -33,6 +50,9 @@ class TensorBatches:
         Source of the shuffling order; it advances from pass to pass and,
         unlike a ``torch.Generator``, pickles with the net. Required when
         ``shuffle=True``.
+    passes : int, default=1
+        Passes over the data per iteration (one skorch epoch), so that an
+        epoch can stand for a whole optimisation subproblem.
     """
 
     def __init__(
@@ -41,29 +61,32 @@ class TensorBatches:
         batch_size: int,
         shuffle: bool = False,
         random_state: np.random.RandomState | None = None,
+        passes: int = 1,
     ) -> None:
         self.X = dataset.X
         self.y = dataset.y
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.random_state = random_state
+        self.passes = passes
 
     def __len__(self) -> int:
-        return -(-len(self.X) // self.batch_size)
+        return self.passes * -(-len(self.X) // self.batch_size)
 
     def __iter__(self):
         n_rows = len(self.X)
-        if self.shuffle:
-            order = torch.from_numpy(self.random_state.permutation(n_rows))
-            order = order.to(self.X.device)
-        else:
-            order = None
-        for start in range(0, n_rows, self.batch_size):
-            if order is None:
-                index = slice(start, start + self.batch_size)
+        for _ in range(self.passes):
+            if self.shuffle:
+                order = torch.from_numpy(self.random_state.permutation(n_rows))
+                order = order.to(self.X.device)
             else:
-                index = order[start : start + self.batch_size]
-            yield self.X[index], None if self.y is None else self.y[index]
+                order = None
+            for start in range(0, n_rows, self.batch_size):
+                if order is None:
+                    index = slice(start, start + self.batch_size)
+                else:
+                    index = order[start : start + self.batch_size]
+                yield self.X[index], None if self.y is None else self.y[index]
 
 
 class GradientPenaltyNet(NeuralNet):
@@ -117,3 +140,207 @@ class GradientPenaltyNet(NeuralNet):
         loss = forecast_loss + self.lam * gradient_l1_penalty(jacobian)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+
+class GatedSearchNet(NeuralNet):
+    """GCFS search phase: train gates and autoencoder to reconstruct the target.
+
+    The module is a :class:`~sklearn_causal.nn.graph_autoencoder.
+    GatedGraphAutoencoder`. Each step draws fresh Gumbel noise for every
+    sample and gate (Eq. 14-15); the loss is the target's reconstruction
+    error plus ``lam`` times the L1 norm of the path strengths into the
+    target and the expected number of kept features (the sum of the keep
+    probabilities), so that gates of features the target does not need
+    close instead of drifting.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    lam : float, default=0.0
+        Weight of the L1 penalty on the edges into the target.
+    random_state : numpy.random.RandomState, optional
+        Source of the Gumbel noise.
+    """
+
+    def __init__(
+        self,
+        *args,
+        lam: float = 0.0,
+        random_state: np.random.RandomState | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lam = lam
+        self.random_state = random_state
+
+    def _uniform_noise(self, shape) -> torch.Tensor:
+        tiny = np.finfo(np.float32).tiny
+        draws = self.random_state.uniform(tiny, 1.0, size=shape)
+        return torch.as_tensor(draws, dtype=torch.float32, device=self.device)
+
+    def infer(self, x, **fit_params):
+        x = skorch.utils.to_tensor(x, device=self.device)
+        if not self.module_.training:
+            return self.module_(x)
+        n_features = self.module_.features.numel()
+        return self.module_(x, self._uniform_noise((len(x), n_features, 2)))
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        module = self.module_
+        autoencoder = module.autoencoder
+        loss = local_reconstruction_loss(
+            *y_pred, X, module.target, autoencoder.class_index
+        )
+        edges_in = autoencoder.masked_adjacency()[:, module.target_index]
+        kept = module.gates.keep_probabilities()
+        return loss + self.lam * (edges_in.abs().sum() + kept.mean())
+
+
+class AugmentedLagrangianNet(NeuralNet):
+    """GCFS retraining: local reconstruction under ``h(M o A) = 0`` (Eq. 8-11).
+
+    The module is a :class:`~sklearn_causal.nn.graph_autoencoder.
+    GraphAutoencoder`. One skorch epoch is one augmented Lagrangian
+    iteration (Algorithm 1, lines 4-9):
+
+    1. grow the target's region ``X_pl(T)`` by ``neighbourhood`` steps
+       through the current links and set the mask ``M`` (Eq. 6);
+    2. minimise ``L_rho`` (Eq. 8) with Adam for the iterator's passes
+       (Eq. 9);
+    3. ``mu <- mu + rho h`` (Eq. 10); ``rho <- beta rho`` unless ``|h|``
+       fell below ``gamma`` times its previous value (Eq. 11);
+    4. stop once ``h <= h_tol`` and the region did not grow in this
+       iteration (the region starts as ``{T}``, where ``h`` is trivially
+       zero), or once ``rho >= rho_max``.
+
+    ``h``, ``mu``, ``rho`` and the region size are recorded in ``history``.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    target_index : int
+        Column of the target ``T``.
+    neighbourhood : int
+        Expansion steps ``Q`` of the local region.
+    link_threshold : float or None
+        ``|A[k, j]|`` above which ``k -> j`` counts as a link when the region
+        is grown; None splits the current weights with Otsu's rule.
+    lam : float
+        Weight of ``||M o A||_1``.
+    mu, rho : float
+        Initial Lagrange multiplier and penalty parameter.
+    beta : float
+        Growth factor of ``rho`` (> 1).
+    gamma : float
+        Required decrease of ``|h|`` (< 1).
+    h_tol : float
+        ``theta_1``: stop once ``h`` is at most this.
+    rho_max : float
+        ``theta_2``: stop once ``rho`` reaches this.
+    """
+
+    def __init__(
+        self,
+        *args,
+        target_index: int = 0,
+        neighbourhood: int = 2,
+        link_threshold: float | None = None,
+        lam: float = 0.0,
+        mu: float = 0.0,
+        rho: float = 1.0,
+        beta: float = 10.0,
+        gamma: float = 0.25,
+        h_tol: float = 1e-8,
+        rho_max: float = 1e16,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.target_index = target_index
+        self.neighbourhood = neighbourhood
+        self.link_threshold = link_threshold
+        self.lam = lam
+        self.mu = mu
+        self.rho = rho
+        self.beta = beta
+        self.gamma = gamma
+        self.h_tol = h_tol
+        self.rho_max = rho_max
+
+    def initialize(self):
+        super().initialize()
+        self.mu_ = self.mu
+        self.rho_ = self.rho
+        self.h_ = float("inf")
+        d = self.module_.n_variables
+        self.region_ = np.zeros(d, dtype=bool)
+        self.region_[self.target_index] = True
+        return self
+
+    def links(self) -> np.ndarray:
+        """Current links ``|M o A| > threshold`` as a bool matrix.
+
+        The threshold is ``link_threshold``, or when that is None Otsu's
+        split of ``|A|`` over the edges the current mask keeps.
+        """
+        module = self.module_
+        with torch.no_grad():
+            weights = module.masked_adjacency().abs().cpu().numpy()
+        if self.link_threshold is not None:
+            return weights > self.link_threshold
+        kept = (module.mask * module.off_diagonal).cpu().numpy().astype(bool)
+        return weights > otsu_threshold(weights[kept], log_scale=False)
+
+    def acyclicity(self) -> torch.Tensor:
+        """``h(M o A)`` of the current graph."""
+        return notears_acyclicity(self.module_.masked_adjacency())
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        if len(self.history) > 1:
+            region = self.region_ | local_neighbourhood(
+                self.links(), self.target_index, self.neighbourhood
+            )
+            self.region_grew_ = bool((region & ~self.region_).any())
+            self.region_ = region
+        else:
+            # The initial weights carry no information: the first iteration
+            # works on {T} alone, and counts as growth so the loop goes on.
+            self.region_grew_ = True
+        mask = torch.as_tensor(local_mask(self.region_), device=self.device)
+        self.module_.mask.copy_(mask)
+        self._outputs = torch.as_tensor(
+            np.flatnonzero(self.region_), device=self.device
+        )
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+        with torch.no_grad():
+            h = float(self.acyclicity())
+        self.mu_ += self.rho_ * h
+        if abs(h) > self.gamma * abs(self.h_):
+            self.rho_ *= self.beta
+        self.h_ = h
+        self.history.record("h", h)
+        self.history.record("rho", self.rho_)
+        self.history.record("region_size", int(self.region_.sum()))
+        settled = h <= self.h_tol and not self.region_grew_
+        if settled or self.rho_ >= self.rho_max:
+            raise KeyboardInterrupt
+
+    def infer(self, x, **fit_params):
+        x = skorch.utils.to_tensor(x, device=self.device)
+        return self.module_(x, self._outputs)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        module = self.module_
+        loss = local_reconstruction_loss(*y_pred, X, self._outputs, module.class_index)
+        adjacency = module.masked_adjacency()
+        h = notears_acyclicity(adjacency)
+        return (
+            loss
+            + self.lam * adjacency.abs().sum()
+            + self.mu_ * h
+            + 0.5 * self.rho_ * h * h
+        )
