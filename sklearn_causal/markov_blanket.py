@@ -61,10 +61,12 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         ``max(10, ceil(3 * sqrt(n_features)))`` of them (every feature when
         there are fewer), enough to hold a typical Markov blanket while the
         retraining stays small.
-    neighbourhood : int, default=2
-        ``Q``, the expansion steps of the local region around the target
-        (2 reaches the children's other parents).
-    hidden_units : int, default=16
+    neighbourhood : int, default=1
+        ``Q``, the expansion steps of the local region around the target.
+        With 1 the region holds the target and its current neighbours,
+        whose own parents (the target's spouses among them) are then
+        reconstructed too; larger values grow the region further.
+    hidden_units : int, default=8
         Hidden width of every per-variable encoder and decoder MLP.
     latent_dim : int, default=4
         Dimension of a variable's latent vector in the autoencoder.
@@ -80,26 +82,28 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     h_decrease : float, default=0.25
         ``gamma < 1``: ``rho`` grows unless ``|h|`` fell below ``gamma``
         times its previous value (Eq. 11).
-    h_tol : float, default=1e-8
+    h_tol : float, default=1e-5
         ``theta_1``: the augmented Lagrangian stops once ``h <= h_tol``.
     rho_max : float, default=1e16
         ``theta_2``: it also stops once ``rho >= rho_max``.
     max_iter : int, default=100
         Maximum number of augmented Lagrangian iterations (a safeguard; the
         two stopping rules above usually end it within 10-20).
-    max_epochs : int, default=300
+    max_epochs : int or "auto", default="auto"
         Passes over the data of the search phase and of each augmented
-        Lagrangian subproblem (Eq. 9).
+        Lagrangian subproblem (Eq. 9). "auto" gives each of them about 400
+        gradient steps whatever the number of samples: ``ceil(400 *
+        batch_size / n_samples)`` passes.
     lr : float, default=1e-2
         Adam learning rate.
-    batch_size : int or None, default=None
+    batch_size : int or None, default=256
         Samples per gradient step; None uses all of them.
     threshold : float or "auto", default="auto"
         ``|A[k, j]|`` above which ``k -> j`` is an edge, both when the local
         region is grown and when the blanket is read. "auto" needs no ground
-        truth: Otsu's two-class split of ``log10 |A|`` over the edges that
-        touch the target's current region (the L1 penalty leaves absent
-        edges orders of magnitude weaker than present ones).
+        truth: Otsu's two-class split of ``|A|`` over the edges that touch
+        the target's current region (the edges the mask ``M`` keeps), which
+        separates the strong edges from those the L1 penalty shrank.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Torch device; "auto" uses a GPU when torch sees one.
     random_state : int, RandomState instance or None, default=None
@@ -139,7 +143,11 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         vector: its encoder reads the vector and its decoder outputs class
         logits, reconstructed with cross-entropy (binary targets included).
     search_net_, net_ : skorch nets
-        The search phase net and the retraining net of the target.
+        The search phase net and the retraining net of the target;
+        ``net_.history`` logs ``h``, ``rho`` and the region size of every
+        augmented Lagrangian iteration.
+    n_iter_ : int
+        Augmented Lagrangian iterations of the target's retraining.
     device_ : str
         The device used.
     n_features_in_ : int
@@ -187,6 +195,10 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         "rho_max": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "threshold": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "max_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
     }
 
     def __init__(
@@ -194,20 +206,20 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         target: str = "y",
         lam: float = 0.05,
         n_candidates: int | str = "auto",
-        neighbourhood: int = 2,
-        hidden_units: int = 16,
+        neighbourhood: int = 1,
+        hidden_units: int = 8,
         latent_dim: int = 4,
         temperature: float = 0.5,
         mu_init: float = 0.0,
         rho_init: float = 1.0,
         rho_growth: float = 10.0,
         h_decrease: float = 0.25,
-        h_tol: float = 1e-8,
+        h_tol: float = 1e-5,
         rho_max: float = 1e16,
         max_iter: int = 100,
-        max_epochs: int = 300,
+        max_epochs: int | str = "auto",
         lr: float = 1e-2,
-        batch_size: int | None = None,
+        batch_size: int | None = 256,
         threshold: float | str = "auto",
         device: str = "auto",
         random_state=None,
@@ -268,6 +280,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         retrained = data[:, [*candidates, n_features]]
         target_node = len(candidates)
         self.net_ = self._retrain(retrained, target_node)
+        self.n_iter_ = len(self.net_.history)
         adjacency = self._adjacency(self.net_)
         self.threshold_ = resolve_threshold(
             self.threshold, self._region_weights(self.net_, adjacency), log_scale=False
@@ -310,9 +323,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             return X, y
         if not hasattr(X, "columns") or self.target not in list(X.columns):
             raise ValueError(
-                "No target: y is None and X has no column named "
-                f"target={self.target!r}. Pass y, or a DataFrame X with that "
-                "column."
+                f"{type(self).__name__} requires y to be passed, but the target "
+                f"y is None and X has no column named target={self.target!r}. "
+                "Pass y, or a DataFrame X with that column."
             )
         names = [str(name) for name in X.columns]
         self.feature_names_in_ = np.asarray(names, dtype=object)
@@ -340,7 +353,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
 
     def _encode(self, features: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Standardized features, then the target (standardized or codes)."""
-        kind = type_of_target(y, input_name="y")
+        kind = type_of_target(y, input_name="y", raise_unknown=True)
         self._categorical = kind in ("binary", "multiclass")
         if not self._categorical and kind not in ("continuous",):
             raise ValueError(
@@ -376,6 +389,13 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             params["module__n_classes"] = len(self.classes_)
         return params
 
+    def _passes(self, n_samples: int) -> int:
+        """Passes over the data per search / subproblem (``max_epochs``)."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        batch = n_samples if self.batch_size is None else self.batch_size
+        return max(1, int(np.ceil(400 * min(batch, n_samples) / n_samples)))
+
     def _search(self, data: np.ndarray):
         """Search phase: gates and target reconstruction over every feature."""
         target = data.shape[1] - 1
@@ -383,7 +403,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             GatedSearchNet,
             GatedGraphAutoencoder,
             X_train=data,
-            lam=self.lam,
+            max_epochs=self._passes(len(data)),
             random_state=np.random.RandomState(self._noise_seed),
             module__target_index=target,
             module__temperature=self.temperature,
@@ -410,7 +430,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             GraphAutoencoder,
             X_train=data,
             max_epochs=self.max_iter,
-            passes=self.max_epochs,
+            passes=self._passes(len(data)),
             target_index=target,
             neighbourhood=self.neighbourhood,
             link_threshold=link_threshold,

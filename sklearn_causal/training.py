@@ -148,17 +148,15 @@ class GatedSearchNet(NeuralNet):
     The module is a :class:`~sklearn_causal.nn.graph_autoencoder.
     GatedGraphAutoencoder`. Each step draws fresh Gumbel noise for every
     sample and gate (Eq. 14-15); the loss is the target's reconstruction
-    error plus ``lam`` times the L1 norm of the path strengths into the
-    target and the expected number of kept features (the sum of the keep
-    probabilities), so that gates of features the target does not need
-    close instead of drifting.
+    error alone. The search screens features by predictive value, so no
+    sparsity penalty applies here: the L1 term belongs to the retraining
+    objective (Eq. 7-8), and in the search it would close the gates of
+    spouses, whose value for the target only shows next to its children.
 
     Parameters
     ----------
     *args, **kwargs
         Passed to :class:`skorch.NeuralNet`.
-    lam : float, default=0.0
-        Weight of the L1 penalty on the edges into the target.
     random_state : numpy.random.RandomState, optional
         Source of the Gumbel noise.
     """
@@ -166,12 +164,10 @@ class GatedSearchNet(NeuralNet):
     def __init__(
         self,
         *args,
-        lam: float = 0.0,
         random_state: np.random.RandomState | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.lam = lam
         self.random_state = random_state
 
     def _uniform_noise(self, shape) -> torch.Tensor:
@@ -188,13 +184,9 @@ class GatedSearchNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         module = self.module_
-        autoencoder = module.autoencoder
-        loss = local_reconstruction_loss(
-            *y_pred, X, module.target, autoencoder.class_index
+        return local_reconstruction_loss(
+            *y_pred, X, module.target, module.autoencoder.class_index
         )
-        edges_in = autoencoder.masked_adjacency()[:, module.target_index]
-        kept = module.gates.keep_probabilities()
-        return loss + self.lam * (edges_in.abs().sum() + kept.mean())
 
 
 class AugmentedLagrangianNet(NeuralNet):

@@ -4,9 +4,10 @@ import pytest
 import sklearn.utils.estimator_checks as estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_causal import GrangerGRNGC
+from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
 
 TINY = {"max_epochs": 3, "hidden_units": 8, "random_state": 0}
+TINY_MB = {"max_epochs": 3, "max_iter": 2, "hidden_units": 4, "random_state": 0}
 
 ESTIMATORS = [
     GrangerGRNGC(model="kan", **TINY),
@@ -14,6 +15,9 @@ ESTIMATORS = [
     GrangerGRNGC(model="lstm", lag=2, **TINY),
     GrangerGRNGC(model="tcn", lag=3, target=0, **TINY),
     GrangerGRNGC(model="mlp", batch_size=None, patience=None, **TINY),
+    MarkovBlanketGCFS(**TINY_MB),
+    MarkovBlanketGCFS(n_candidates=2, neighbourhood=2, threshold=0.1, **TINY_MB),
+    MarkovBlanketGCFS(batch_size=16, latent_dim=2, temperature=1.0, **TINY_MB),
 ]
 
 # check_estimator leaves these out (they need pandas or concern optional API).
@@ -30,10 +34,12 @@ EXTRA_CHECKS = [
 
 
 @parametrize_with_checks(ESTIMATORS)
+@pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+@pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
 @pytest.mark.parametrize("check_name", EXTRA_CHECKS)
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_checks_run_by_hand(estimator, check_name):
