@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Task, print_table, run_tasks
+from harness import Task, add_arguments, collect, print_table
 
 DREAM4_TARGETS = {1: 0.782, 2: 0.718, 3: 0.670, 4: 0.683, 5: 0.701}
 LORENZ_TARGETS = {10.0: (0.999, None), 20.0: (0.999, None), 40.0: (0.997, 0.975)}
@@ -218,23 +218,13 @@ def main(argv=None):
         choices=["dream4", "lorenz", "netsim"],
     )
     parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=2,
-        help="fits run at once, one thread each (default 2)",
-    )
+    add_arguments(parser)
     args = parser.parse_args(argv)
 
     import sklearn_causal
 
-    tasks = build_tasks(args.data, args.methods)
-    print(
-        f"sklearn-causal {sklearn_causal.__version__}: {len(tasks)} fits, "
-        f"{args.jobs} at a time, one thread each",
-        file=sys.stderr,
-    )
-    results = run_tasks(tasks, n_jobs=args.jobs)
+    print(f"sklearn-causal {sklearn_causal.__version__}", file=sys.stderr)
+    results = collect(build_tasks(args.data, args.methods), args)
     print(
         "\nGrangerGRNGC benchmark. AUROC/AUPRC off-diagonal for DREAM4 and "
         "NetSim, full matrix for Lorenz-96 (p=100, T=1000, random_state=0)."

@@ -20,9 +20,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Task, print_table, run_tasks
+from harness import Task, add_arguments, collect, print_table
 
 N_TARGETS = 10
+N_TARGETS_D200 = 5
+N_TARGETS_SCALING = 2
 TARGETS = {
     "sachs": (0.67, None),
     "linear d=50": (0.93, None),
@@ -155,15 +157,15 @@ def build_tasks(parts):
     if "sachs" in parts:
         graph = load_sachs().graph
         problems += [("sachs", "sachs", 11, 7466, t) for t in range(len(graph))]
-    for family, n_nodes, n_samples, label in [
-        ("linear", 50, 1000, "linear d=50"),
-        ("anm_gp", 50, 1000, "anm_gp d=50"),
-        ("anm_gp", 200, 1000, "anm_gp d=200"),
+    for family, n_nodes, n_samples, label, n_targets in [
+        ("linear", 50, 1000, "linear d=50", N_TARGETS),
+        ("anm_gp", 50, 1000, "anm_gp d=50", N_TARGETS),
+        ("anm_gp", 200, 1000, "anm_gp d=200", N_TARGETS_D200),
     ]:
         if label.split()[0] not in parts:
             continue
         graph = make_dag(n_nodes, random_state=0)
-        for target in _dag_targets(graph, N_TARGETS, seed=1):
+        for target in _dag_targets(graph, n_targets, seed=1):
             problems.append((label, family, n_nodes, n_samples, target))
     for label, family, n_nodes, n_samples, target in problems:
         for method, function in methods:
@@ -183,7 +185,7 @@ def build_tasks(parts):
     if "scaling" in parts:
         for n_nodes, n_samples in [(100, 1000), (50, 5000)]:
             graph = make_dag(n_nodes, random_state=0)
-            for target in _dag_targets(graph, 3, seed=1):
+            for target in _dag_targets(graph, N_TARGETS_SCALING, seed=1):
                 tasks.append(
                     Task(
                         f"time anm_gp d={n_nodes} n={n_samples}",
@@ -263,29 +265,21 @@ def main(argv=None):
     parts_all = ["sachs", "linear", "anm_gp", "scaling", "downstream"]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=parts_all, choices=parts_all)
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=2,
-        help="fits run at once, one thread each (default 2)",
-    )
+    add_arguments(parser)
     args = parser.parse_args(argv)
 
     import sklearn_causal
 
-    tasks = build_tasks(args.data)
-    print(
-        f"sklearn-causal {sklearn_causal.__version__}: {len(tasks)} fits, "
-        f"{args.jobs} at a time, one thread each",
-        file=sys.stderr,
-    )
-    results = run_tasks(tasks, n_jobs=args.jobs)
+    print(f"sklearn-causal {sklearn_causal.__version__}", file=sys.stderr)
+    results = collect(build_tasks(args.data), args)
     print(
         "\nMarkovBlanketGCFS benchmark: mean over targets of the Markov-blanket "
         "precision / recall / F1 against the true blanket (parents, children, "
         "spouses; Sachs: the 18-edge graph, all 11 targets; synthetic: "
         f"Erdos-Renyi with 2d edges, n=1000, {N_TARGETS} targets with a "
-        "non-empty blanket). gcfs: default configuration. Peers: IAMB "
+        f"non-empty blanket, {N_TARGETS_D200} for d=200, "
+        f"{N_TARGETS_SCALING} for the timing rows). gcfs: default "
+        "configuration. Peers: IAMB "
         "(causal-learn, Fisher-z, alpha=0.01) and SelectFromModel(LassoCV). "
         "Seconds: mean (and max) wall time per target; peak MB: the largest "
         "peak resident memory of a fit process.\n"

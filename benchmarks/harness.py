@@ -7,12 +7,14 @@ Each worker uses one thread for torch and for numpy's BLAS, so that two
 workers share a 2-core machine without oversubscription.
 """
 
+import json
 import os
 import resource
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
@@ -42,12 +44,41 @@ def _run(task: Task) -> dict:
     return {"group": task.group, "method": task.method, **result}
 
 
-def run_tasks(tasks: list[Task], n_jobs: int = 2) -> list[dict]:
-    """Run every task in its own process, ``n_jobs`` at a time, in order."""
-    results = []
+def _key(task: Task) -> str:
+    return f"{task.group} / {task.method}"
+
+
+def _load_records(path: Path | None) -> dict[str, dict]:
+    if path is None or not path.exists():
+        return {}
+    records = (json.loads(line) for line in path.read_text().splitlines() if line)
+    return {f"{r['group']} / {r['method']}": r for r in records}
+
+
+def run_tasks(
+    tasks: list[Task], n_jobs: int = 2, records: Path | None = None
+) -> list[dict]:
+    """Run every task in its own process, ``n_jobs`` at a time, in order.
+
+    With ``records``, each result is appended to that JSON-lines file as soon
+    as it is measured, and tasks already recorded there are not run again:
+    an interrupted benchmark resumes where it stopped.
+    """
+    done = _load_records(records)
+    pending = [task for task in tasks if _key(task) not in done]
+    if len(pending) < len(tasks):
+        print(
+            f"  {len(tasks) - len(pending)} fits taken from {records}",
+            file=sys.stderr,
+        )
     with ProcessPoolExecutor(max_workers=n_jobs, max_tasks_per_child=1) as pool:
-        for task, result in zip(tasks, pool.map(_run, tasks), strict=True):
-            results.append(result)
+        for count, (task, result) in enumerate(
+            zip(pending, pool.map(_run, pending), strict=True), start=1
+        ):
+            done[_key(task)] = result
+            if records is not None:
+                with records.open("a") as file:
+                    file.write(json.dumps(result, default=float) + "\n")
             measured = ", ".join(
                 f"{key}={value:.3f}"
                 for key, value in result.items()
@@ -55,12 +86,68 @@ def run_tasks(tasks: list[Task], n_jobs: int = 2) -> list[dict]:
             )
             status = result.get("error", measured)
             print(
-                f"  [{len(results)}/{len(tasks)}] {task.group} / {task.method}: "
+                f"  [{count}/{len(pending)}] {task.group} / {task.method}: "
                 f"{status} ({result['seconds']:.1f} s, {result['peak_mb']:.0f} MB)",
                 file=sys.stderr,
                 flush=True,
             )
-    return results
+    return [done[_key(task)] for task in tasks]
+
+
+def recorded_results(tasks: list[Task], records: Path) -> list[dict]:
+    """Results of the tasks already in ``records``, in task order."""
+    done = _load_records(records)
+    return [done[_key(task)] for task in tasks if _key(task) in done]
+
+
+def add_arguments(parser) -> None:
+    """Options shared by the benchmark scripts."""
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="fits run at once, one thread each (default 2)",
+    )
+    parser.add_argument(
+        "--groups",
+        nargs="+",
+        help="run only the data sets whose label contains one of these",
+    )
+    parser.add_argument(
+        "--records",
+        type=Path,
+        help="JSON-lines file of results: appended as fits finish, and fits "
+        "already there are not run again",
+    )
+    parser.add_argument(
+        "--table-only",
+        action="store_true",
+        help="run nothing; print the table of the fits found in --records",
+    )
+
+
+def collect(tasks: list[Task], args) -> list[dict]:
+    """Run (or, with --table-only, look up) the selected tasks."""
+    tasks = select_tasks(tasks, args.groups)
+    if args.table_only:
+        results = recorded_results(tasks, args.records)
+        print(
+            f"{len(results)} of {len(tasks)} fits found in {args.records}",
+            file=sys.stderr,
+        )
+        return results
+    print(
+        f"{len(tasks)} fits, {args.jobs} at a time, one thread each",
+        file=sys.stderr,
+    )
+    return run_tasks(tasks, n_jobs=args.jobs, records=args.records)
+
+
+def select_tasks(tasks: list[Task], groups: list[str] | None) -> list[Task]:
+    """Tasks whose data label contains one of ``groups`` (all when None)."""
+    if not groups:
+        return tasks
+    return [task for task in tasks if any(g in task.group for g in groups)]
 
 
 def print_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:

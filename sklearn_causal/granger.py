@@ -51,8 +51,8 @@ class GrangerGRNGC(CausalSelectorBase):
         dynamics (Lorenz-96), and its Jacobian is the cheapest to compute.
         The KAN, the paper's main model, is the most accurate on long,
         strongly nonlinear series (Lorenz-96 with large forcing) but overfits
-        short ones. LSTM and TCN differentiate through autograd, one pass per
-        series, and are several times slower.
+        short ones. LSTM and TCN differentiate through ``torch.func`` (``vmap`` of
+        ``jacrev``) and are several times slower.
     lag : int, default=1
         Window length ``k``: the forecast of ``x_t`` uses ``x_{t-k}, ...,
         x_{t-1}``. ``lag=1`` is the setting of the paper's code.
