@@ -159,6 +159,17 @@ def _target(group):
     return None
 
 
+def _seconds_target(result):
+    """The issue's time bound for a single default-configuration fit."""
+    if result["method"] == "grngc-gridsearch":
+        return None
+    if result["group"].startswith("DREAM4"):
+        return 30.0
+    if result["group"].startswith("Lorenz"):
+        return 120.0
+    return None
+
+
 def _verdict(value, bound):
     if bound is None or value is None:
         return ""
@@ -172,7 +183,11 @@ def summarise(results):
     for result in results:
         row = dict(result)
         target = _target(result["group"])
-        if target is not None and "error" not in result:
+        if (
+            target is not None
+            and "error" not in result
+            and result["method"].startswith("grngc")
+        ):
             auroc_target, auprc_target = target
             row["target"] = f"AUROC>={auroc_target}" + (
                 f", AUPRC>={auprc_target}" if auprc_target else ""
@@ -180,6 +195,16 @@ def summarise(results):
             verdicts = [_verdict(result["auroc"], auroc_target)]
             if auprc_target:
                 verdicts.append(_verdict(result["auprc"], auprc_target))
+            seconds_target = _seconds_target(result)
+            if seconds_target is not None:
+                row["target"] += f", <{seconds_target:g} s, <2 GB"
+                verdicts.append(
+                    "time met"
+                    if result["seconds"] < seconds_target
+                    else f"time MISSED by {result['seconds'] - seconds_target:.1f} s"
+                )
+                if result["peak_mb"] >= 2048:
+                    verdicts.append("memory MISSED")
             row["verdict"] = "; ".join(verdicts)
         rows.append(row)
     netsim = [r for r in results if r["group"].startswith("NetSim")]
@@ -189,6 +214,18 @@ def summarise(results):
             continue
         auroc = float(np.mean([r["auroc"] for r in fits]))
         auprc = float(np.mean([r["auprc"] for r in fits]))
+        if not method.startswith("grngc"):
+            rows.append(
+                {
+                    "group": f"NetSim sim3 mean of {len(fits)}",
+                    "method": method,
+                    "auroc": auroc,
+                    "auprc": auprc,
+                    "seconds": float(np.mean([r["seconds"] for r in fits])),
+                    "peak_mb": max(r["peak_mb"] for r in fits),
+                }
+            )
+            continue
         rows.append(
             {
                 "group": f"NetSim sim3 mean of {len(fits)}",
