@@ -44,15 +44,29 @@ def _run(task: Task) -> dict:
     return {"group": task.group, "method": task.method, **result}
 
 
-def _key(task: Task) -> str:
-    return f"{task.group} / {task.method}"
+def _scalar(value):
+    """numpy scalars as Python numbers, anything else as text (for JSON)."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _plain(value):
+    """A JSON round trip, so that fresh and reloaded arguments compare equal."""
+    return json.loads(json.dumps(value, default=_scalar))
+
+
+def _key(group: str, method: str, kwargs: dict) -> str:
+    return json.dumps([group, method, _plain(kwargs)], sort_keys=True)
+
+
+def _task_key(task: Task) -> str:
+    return _key(task.group, task.method, task.kwargs)
 
 
 def _load_records(path: Path | None) -> dict[str, dict]:
     if path is None or not path.exists():
         return {}
     records = (json.loads(line) for line in path.read_text().splitlines() if line)
-    return {f"{r['group']} / {r['method']}": r for r in records}
+    return {_key(r["group"], r["method"], r["task"]): r for r in records}
 
 
 def run_tasks(
@@ -60,12 +74,13 @@ def run_tasks(
 ) -> list[dict]:
     """Run every task in its own process, ``n_jobs`` at a time, in order.
 
-    With ``records``, each result is appended to that JSON-lines file as soon
-    as it is measured, and tasks already recorded there are not run again:
-    an interrupted benchmark resumes where it stopped.
+    With ``records``, each result (with the task's arguments under "task") is
+    appended to that JSON-lines file as soon as it is measured, and tasks
+    already recorded there (same data label, method and arguments) are not
+    run again: an interrupted benchmark resumes where it stopped.
     """
     done = _load_records(records)
-    pending = [task for task in tasks if _key(task) not in done]
+    pending = [task for task in tasks if _task_key(task) not in done]
     if len(pending) < len(tasks):
         print(
             f"  {len(tasks) - len(pending)} fits taken from {records}",
@@ -75,10 +90,11 @@ def run_tasks(
         for count, (task, result) in enumerate(
             zip(pending, pool.map(_run, pending), strict=True), start=1
         ):
-            done[_key(task)] = result
+            result["task"] = _plain(task.kwargs)
+            done[_task_key(task)] = result
             if records is not None:
                 with records.open("a") as file:
-                    file.write(json.dumps(result, default=float) + "\n")
+                    file.write(json.dumps(result, default=_scalar) + "\n")
             measured = ", ".join(
                 f"{key}={value:.3f}"
                 for key, value in result.items()
@@ -91,13 +107,13 @@ def run_tasks(
                 file=sys.stderr,
                 flush=True,
             )
-    return [done[_key(task)] for task in tasks]
+    return [done[_task_key(task)] for task in tasks]
 
 
 def recorded_results(tasks: list[Task], records: Path) -> list[dict]:
     """Results of the tasks already in ``records``, in task order."""
     done = _load_records(records)
-    return [done[_key(task)] for task in tasks if _key(task) in done]
+    return [done[_task_key(task)] for task in tasks if _task_key(task) in done]
 
 
 def add_arguments(parser) -> None:
