@@ -101,20 +101,23 @@ def fit_grngc_gridsearch(family, key, method):
     }
 
 
-def fit_pcmci(family, key):
+def _fit_peer(family, key, scorer_name):
     import peers
 
     X, groups, graph, diagonal = _load(family, key)
-    scores, seconds = peers.pcmci_parcorr_scores(X, groups)
+    scores, seconds = getattr(peers, scorer_name)(X, groups)
     return {**_scores(graph, scores, diagonal), "seconds": seconds}
+
+
+def fit_pcmci(family, key):
+    return _fit_peer(family, key, "pcmci_parcorr_scores")
 
 
 def fit_cmlp(family, key):
-    import peers
+    return _fit_peer(family, key, "cmlp_scores")
 
-    X, groups, graph, diagonal = _load(family, key)
-    scores, seconds = peers.cmlp_scores(X, groups)
-    return {**_scores(graph, scores, diagonal), "seconds": seconds}
+
+PEER_FITS = {"pcmci": fit_pcmci, "cmlp": fit_cmlp}
 
 
 def build_tasks(families, methods):
@@ -148,13 +151,14 @@ def build_tasks(families, methods):
                             {"family": fam, "key": key, "method": method},
                         )
                     )
-                elif method == "pcmci":
+                elif method in PEER_FITS:
                     tasks.append(
-                        Task(label, method, fit_pcmci, {"family": fam, "key": key})
-                    )
-                elif method == "cmlp":
-                    tasks.append(
-                        Task(label, method, fit_cmlp, {"family": fam, "key": key})
+                        Task(
+                            label,
+                            method,
+                            PEER_FITS[method],
+                            {"family": fam, "key": key},
+                        )
                     )
     return tasks
 
@@ -220,37 +224,23 @@ def summarise(results):
         fits = [r for r in netsim if r["method"] == method and "error" not in r]
         if not fits:
             continue
-        auroc = float(np.mean([r["auroc"] for r in fits]))
-        auprc = float(np.mean([r["auprc"] for r in fits]))
-        if not method.startswith("grngc"):
-            rows.append(
-                {
-                    "group": f"NetSim sim3 mean of {len(fits)}",
-                    "method": method,
-                    "auroc": auroc,
-                    "auprc": auprc,
-                    "seconds": float(np.mean([r["seconds"] for r in fits])),
-                    "peak_mb": max(r["peak_mb"] for r in fits),
-                }
+        row = {
+            "group": f"NetSim sim3 mean of {len(fits)}",
+            "method": method,
+            "auroc": float(np.mean([r["auroc"] for r in fits])),
+            "auprc": float(np.mean([r["auprc"] for r in fits])),
+            "seconds": float(np.mean([r["seconds"] for r in fits])),
+            "peak_mb": max(r["peak_mb"] for r in fits),
+        }
+        if method.startswith("grngc"):
+            row["target"] = f"AUROC>={NETSIM_TARGETS[0]}, AUPRC>={NETSIM_TARGETS[1]}"
+            row["verdict"] = "; ".join(
+                [
+                    _verdict(row["auroc"], NETSIM_TARGETS[0]),
+                    _verdict(row["auprc"], NETSIM_TARGETS[1]),
+                ]
             )
-            continue
-        rows.append(
-            {
-                "group": f"NetSim sim3 mean of {len(fits)}",
-                "method": method,
-                "auroc": auroc,
-                "auprc": auprc,
-                "seconds": float(np.mean([r["seconds"] for r in fits])),
-                "peak_mb": max(r["peak_mb"] for r in fits),
-                "target": f"AUROC>={NETSIM_TARGETS[0]}, AUPRC>={NETSIM_TARGETS[1]}",
-                "verdict": "; ".join(
-                    [
-                        _verdict(auroc, NETSIM_TARGETS[0]),
-                        _verdict(auprc, NETSIM_TARGETS[1]),
-                    ]
-                ),
-            }
-        )
+        rows.append(row)
     return rows
 
 

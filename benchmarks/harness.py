@@ -145,6 +145,8 @@ def add_arguments(parser) -> None:
 def collect(tasks: list[Task], args) -> list[dict]:
     """Run (or, with --table-only, look up) the selected tasks."""
     tasks = select_tasks(tasks, args.groups)
+    if args.table_only and args.records is None:
+        raise SystemExit("--table-only needs --records FILE")
     if args.table_only:
         results = recorded_results(tasks, args.records)
         print(

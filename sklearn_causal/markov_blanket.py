@@ -14,7 +14,6 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
-from ._thresholding import resolve_threshold
 from .nn.graph_autoencoder import GatedGraphAutoencoder, GraphAutoencoder
 from .penalties import local_reconstruction_loss
 from .training import AugmentedLagrangianNet, GatedSearchNet
@@ -282,9 +281,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         self.net_ = self._retrain(retrained, target_node)
         self.n_iter_ = len(self.net_.history)
         adjacency = self._adjacency(self.net_)
-        self.threshold_ = resolve_threshold(
-            self.threshold, self._region_weights(self.net_, adjacency), log_scale=False
-        )
+        self.threshold_ = self.net_.edge_threshold()
         links = np.abs(adjacency) > self.threshold_
         parents = np.flatnonzero(links[:, target_node])
         children = np.flatnonzero(links[target_node])
@@ -296,8 +293,8 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         }
         for child in children:
             child_net = self._retrain(retrained, child, **warm_start)
-            child_links = np.abs(self._adjacency(child_net))
-            spouses.update(np.flatnonzero(child_links[:, child] > self.threshold_))
+            child_weights = child_net.edge_weights()
+            spouses.update(np.flatnonzero(child_weights[:, child] > self.threshold_))
         spouses = np.array(
             sorted(spouses - {target_node, *children, *parents}), dtype=int
         )
@@ -450,13 +447,6 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         with torch.no_grad():
             weights = net.module_.masked_adjacency()
         return weights.cpu().numpy().astype(np.float64)
-
-    @staticmethod
-    def _region_weights(net, adjacency: np.ndarray) -> np.ndarray:
-        """|A| of the edges the final mask keeps (off the diagonal)."""
-        mask = net.module_.mask.cpu().numpy().astype(bool)
-        np.fill_diagonal(mask, False)
-        return np.abs(adjacency[mask])
 
     def _record_blanket(
         self, candidates, keep, adjacency, parents, children, spouses, n_features

@@ -270,19 +270,24 @@ class AugmentedLagrangianNet(NeuralNet):
         self.region_[self.target_index] = True
         return self
 
-    def links(self) -> np.ndarray:
-        """Current links ``|M o A| > threshold`` as a bool matrix.
-
-        The threshold is ``link_threshold``, or when that is None Otsu's
-        split of ``|A|`` over the edges the current mask keeps.
-        """
-        module = self.module_
+    def edge_weights(self) -> np.ndarray:
+        """``|M o A|`` of the current graph (float64, row = cause)."""
         with torch.no_grad():
-            weights = module.masked_adjacency().abs().cpu().numpy()
+            weights = self.module_.masked_adjacency().abs()
+        return weights.cpu().numpy().astype(np.float64)
+
+    def edge_threshold(self) -> float:
+        """``link_threshold``, or when that is None Otsu's split of ``|A|``
+        over the off-diagonal edges the current mask keeps."""
         if self.link_threshold is not None:
-            return weights > self.link_threshold
+            return float(self.link_threshold)
+        module = self.module_
         kept = (module.mask * module.off_diagonal).cpu().numpy().astype(bool)
-        return weights > otsu_threshold(weights[kept], log_scale=False)
+        return otsu_threshold(self.edge_weights()[kept], log_scale=False)
+
+    def links(self) -> np.ndarray:
+        """Current links ``|M o A| > edge_threshold()`` as a bool matrix."""
+        return self.edge_weights() > self.edge_threshold()
 
     def acyclicity(self) -> torch.Tensor:
         """``h(M o A)`` of the current graph."""
