@@ -7,15 +7,15 @@ import numpy as np
 __all__ = ["local_mask", "local_neighbourhood"]
 
 
-def local_neighbourhood(links: np.ndarray, target: int, n_steps: int) -> np.ndarray:
+def local_neighbourhood(links: np.ndarray, target, n_steps: int) -> np.ndarray:
     """Variables within ``n_steps`` links of ``target``, directions ignored.
 
     Parameters
     ----------
     links : ndarray of bool of shape (d, d)
         Current links (``links[k, j]``: edge ``k -> j``).
-    target : int
-        Index of the target.
+    target : int or array of int
+        Index of the target (or indices of several, grown together).
     n_steps : int
         Number of expansion steps ``Q``.
 

@@ -41,9 +41,11 @@ class MarkovBlanketGCFS(CausalSelectorBase):
        ``T`` through the current graph, with ``lam * ||M o A||_1`` and the
        NOTEARS constraint ``h(M o A) = tr(exp(M o A o M o A)) - d = 0``
        enforced by an augmented Lagrangian (Eq. 6-11).
-    3. **Reading the blanket.** Parents and children are read from ``A``;
-       the retraining is run again with each child as the target, and the
-       child's other parents are the spouses (Algorithm 1, lines 11-15).
+    3. **Reading the blanket.** Parents and children are the links into and
+       out of ``T``: the edges whose cut costs their head's reconstruction
+       more than ``threshold`` (a BIC test by default). The retraining is
+       then run again with the children as targets, and the children's other
+       parents are the spouses (Algorithm 1, lines 11-15).
 
     Parameters
     ----------
@@ -98,11 +100,15 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     batch_size : int or None, default=256
         Samples per gradient step; None uses all of them.
     threshold : float or "auto", default="auto"
-        ``|A[k, j]|`` above which ``k -> j`` is an edge, both when the local
-        region is grown and when the blanket is read. "auto" needs no ground
-        truth: Otsu's two-class split of ``|A|`` over the edges that touch
-        the target's current region (the edges the mask ``M`` keeps), which
-        separates the strong edges from those the L1 penalty shrank.
+        Edge score above which ``k -> j`` is an edge, both when the local
+        region is grown and when the blanket is read. The score of an edge
+        is what cutting it costs the reconstruction of ``j`` (the deviance
+        per sample, ``log(MSE_j without k / MSE_j)`` for a numeric ``j``,
+        nothing refitted; see ``edge_scores_``). "auto" needs no ground
+        truth: ``latent_dim * log(n_samples) / n_samples``, the Bayesian
+        information criterion's price of the ``latent_dim`` components of
+        the message an edge carries, so an edge is kept when it improves the
+        BIC of its head's model.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Torch device; "auto" uses a GPU when torch sees one.
     random_state : int, RandomState instance or None, default=None
@@ -134,8 +140,12 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         (row = cause); ``retrained_variables_`` labels its rows and columns.
     retrained_variables_ : ndarray
         Labels of the rows of ``adjacency_``: the candidates, then the target.
+    edge_scores_ : ndarray of shape (K + 1, K + 1)
+        Score of every edge ``k -> j`` of ``adjacency_``: the increase of
+        ``j``'s reconstruction deviance per sample when the edge is cut
+        (zero for edges into variables outside the target's final region).
     threshold_ : float
-        Edge threshold used to read the blanket.
+        Edge score above which an edge was read as a link.
     classes_ : ndarray or None
         Class labels of a categorical target, else None. A class target
         enters the graph as one node whose value is its one-hot indicator
@@ -282,22 +292,21 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         self.n_iter_ = len(self.net_.history)
         adjacency = self._adjacency(self.net_)
         self.threshold_ = self.net_.edge_threshold()
-        links = np.abs(adjacency) > self.threshold_
+        self.edge_scores_ = self.net_.edge_scores_
+        links = self.net_.links()
         parents = np.flatnonzero(links[:, target_node])
         children = np.flatnonzero(links[target_node])
-        spouses = set()
-        warm_start = {
-            "initial_state": self.net_.module_.state_dict(),
-            "mu": self.net_.mu_,
-            "rho": self.net_.rho_,
-        }
-        for child in children:
-            child_net = self._retrain(retrained, child, **warm_start)
-            child_weights = child_net.edge_weights()
-            spouses.update(np.flatnonzero(child_weights[:, child] > self.threshold_))
-        spouses = np.array(
-            sorted(spouses - {target_node, *children, *parents}), dtype=int
-        )
+        spouses = np.array([], dtype=int)
+        if children.size:
+            children_net = self._retrain(
+                retrained,
+                children,
+                initial_state=self.net_.module_.state_dict(),
+                mu=self.net_.mu_,
+                rho=self.net_.rho_,
+            )
+            spouses = np.flatnonzero(children_net.links()[:, children].any(axis=1))
+            spouses = np.setdiff1d(spouses, [target_node, *children, *parents])
 
         self._record_blanket(
             candidates, keep, adjacency, parents, children, spouses, n_features
@@ -412,14 +421,16 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             return min(n_features, max(10, int(np.ceil(3 * np.sqrt(n_features)))))
         return min(n_features, self.n_candidates)
 
-    def _retrain(
-        self, data: np.ndarray, target: int, initial_state=None, mu=None, rho=None
-    ):
+    def _retrain(self, data: np.ndarray, target, initial_state=None, mu=None, rho=None):
         """Retraining phase around ``target`` (Algorithm 1, lines 2-10).
 
-        The runs with a child as the target start where the run for ``T``
-        ended (its weights, ``mu`` and ``rho``): the objective is the same,
-        only the region moves, so they converge in a few iterations.
+        ``target`` is the target's column, or for the spouse search the
+        columns of all the children (lines 12-15): one retraining whose
+        local region is grown from every child at once, so that the
+        children's parents are learned together instead of in one run per
+        child. That run starts where the run for ``T`` ended (its weights,
+        ``mu`` and ``rho``): the objective is the same, only the region
+        moves, so it converges in a few iterations.
         """
         link_threshold = None if self.threshold == "auto" else self.threshold
         return self._fit_net(
@@ -479,9 +490,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         target_node = len(candidates)
         strength = np.zeros(self.n_features_in_)
         strength[to_column] = np.maximum(
-            np.abs(adjacency[:-1, target_node]), np.abs(adjacency[target_node, :-1])
+            self.edge_scores_[:-1, target_node], self.edge_scores_[target_node, :-1]
         )
-        if not strength.any():
+        if not (strength > 0).any():
             strength[columns] = keep
         self.support_ = self._keep_at_least_one(support, strength)
 

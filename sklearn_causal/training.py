@@ -20,8 +20,8 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 
 from ._local_graph import local_mask, local_neighbourhood
-from ._thresholding import otsu_threshold
 from .penalties import (
+    edge_deviance_scores,
     gradient_l1_penalty,
     local_reconstruction_loss,
     notears_acyclicity,
@@ -197,7 +197,11 @@ class AugmentedLagrangianNet(NeuralNet):
     iteration (Algorithm 1, lines 4-9):
 
     1. grow the target's region ``X_pl(T)`` by ``neighbourhood`` steps
-       through the current links and set the mask ``M`` (Eq. 6);
+       through the current links and set the mask ``M`` (Eq. 6); a link is
+       an edge whose cut costs its head's reconstruction more than the
+       threshold (``edge_scores_``, from
+       :func:`~sklearn_causal.penalties.edge_deviance_scores` at the end of
+       the previous iteration);
     2. minimise ``L_rho`` (Eq. 8) with Adam for the iterator's passes
        (Eq. 9);
     3. ``mu <- mu + rho h`` (Eq. 10); ``rho <- beta rho`` unless ``|h|``
@@ -206,19 +210,23 @@ class AugmentedLagrangianNet(NeuralNet):
        iteration (the region starts as ``{T}``, where ``h`` is trivially
        zero), or once ``rho >= rho_max``.
 
-    ``h``, ``mu``, ``rho`` and the region size are recorded in ``history``.
+    ``h``, ``mu``, ``rho`` and the region size are recorded in ``history``;
+    ``edge_scores_`` holds the edge scores of the last iteration.
 
     Parameters
     ----------
     *args, **kwargs
         Passed to :class:`skorch.NeuralNet`.
-    target_index : int
-        Column of the target ``T``.
+    target_index : int or array of int
+        Column of the target ``T`` (or columns of several targets, whose
+        region is grown from all of them).
     neighbourhood : int
         Expansion steps ``Q`` of the local region.
     link_threshold : float or None
-        ``|A[k, j]|`` above which ``k -> j`` counts as a link when the region
-        is grown; None splits the current weights with Otsu's rule.
+        Edge score above which ``k -> j`` counts as a link; None uses the
+        BIC cut ``latent_dim * log(n) / n``: the edge improves the Bayesian
+        information criterion of its head's model, counting the
+        ``latent_dim`` components of the message it carries as parameters.
     lam : float
         Weight of ``||M o A||_1``.
     mu, rho : float
@@ -236,7 +244,7 @@ class AugmentedLagrangianNet(NeuralNet):
     def __init__(
         self,
         *args,
-        target_index: int = 0,
+        target_index: int | np.ndarray = 0,
         neighbourhood: int = 2,
         link_threshold: float | None = None,
         lam: float = 0.0,
@@ -268,26 +276,21 @@ class AugmentedLagrangianNet(NeuralNet):
         d = self.module_.n_variables
         self.region_ = np.zeros(d, dtype=bool)
         self.region_[self.target_index] = True
+        self.edge_scores_ = np.zeros((d, d))
         return self
 
-    def edge_weights(self) -> np.ndarray:
-        """``|M o A|`` of the current graph (float64, row = cause)."""
-        with torch.no_grad():
-            weights = self.module_.masked_adjacency().abs()
-        return weights.cpu().numpy().astype(np.float64)
-
     def edge_threshold(self) -> float:
-        """``link_threshold``, or when that is None Otsu's split of ``|A|``
-        over the off-diagonal edges the current mask keeps."""
+        """``link_threshold``, or when that is None the BIC cut
+        ``latent_dim * log(n) / n`` on
+        :func:`~sklearn_causal.penalties.edge_deviance_scores`."""
         if self.link_threshold is not None:
             return float(self.link_threshold)
-        module = self.module_
-        kept = (module.mask * module.off_diagonal).cpu().numpy().astype(bool)
-        return otsu_threshold(self.edge_weights()[kept], log_scale=False)
+        n = self.n_samples_
+        return float(self.module_.latent_dim * np.log(n) / n)
 
     def links(self) -> np.ndarray:
-        """Current links ``|M o A| > edge_threshold()`` as a bool matrix."""
-        return self.edge_weights() > self.edge_threshold()
+        """Current links ``edge_scores_ > edge_threshold()`` (row = cause)."""
+        return self.edge_scores_ > self.edge_threshold()
 
     def acyclicity(self) -> torch.Tensor:
         """``h(M o A)`` of the current graph."""
@@ -313,6 +316,11 @@ class AugmentedLagrangianNet(NeuralNet):
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+        data = dataset_train.X
+        self.n_samples_ = len(data)
+        self.module_.eval()
+        scores = edge_deviance_scores(self.module_, data, self._outputs)
+        self.edge_scores_ = scores.cpu().numpy().astype(np.float64)
         with torch.no_grad():
             h = float(self.acyclicity())
         self.mu_ += self.rho_ * h

@@ -80,7 +80,10 @@ def test_class_targets(labels):
     if len(labels) == 3:
         y = y + (X[:, 1] > 1).astype(int)
     y = np.asarray(labels)[y]
-    mb = MarkovBlanketGCFS(**FAST).fit(X, y)
+    # lam=0.01: at the default 0.05 the L1 penalty outweighs the three-class
+    # cross-entropy's pull on the target's column of A, which empties the
+    # blanket (with a warning); GridSearchCV over lam finds such a case.
+    mb = MarkovBlanketGCFS(**FAST, lam=0.01).fit(X, y)
     np.testing.assert_array_equal(mb.classes_, sorted(labels))
     # The child depends on the class node directly, whatever its encoding.
     assert 2 in mb.markov_blanket_
@@ -145,11 +148,14 @@ def test_same_random_state_same_result_and_no_global_rng_touched():
 
 def test_augmented_lagrangian_log_and_acyclic_result():
     X, y = _v_structure()
-    mb = MarkovBlanketGCFS(**FAST).fit(X, y)
+    # Run the augmented Lagrangian to its own stopping rule (FAST caps it at
+    # 6 iterations, before h is small): acyclicity holds at convergence.
+    mb = MarkovBlanketGCFS(**{**FAST, "max_iter": 100}).fit(X, y)
     history = mb.net_.history
     assert {"h", "rho", "region_size"} <= set(history[-1])
     assert history[0, "region_size"] == 1
-    links = np.abs(mb.adjacency_) > mb.threshold_
+    assert history[-1, "h"] <= mb.h_tol
+    links = mb.edge_scores_ > mb.threshold_
     # No 2-cycle survives the acyclicity constraint.
     assert not np.any(links & links.T)
 

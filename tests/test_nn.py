@@ -12,10 +12,12 @@ from sklearn_causal.nn.gates import GumbelSoftmaxGates
 from sklearn_causal.nn.graph_autoencoder import GraphAutoencoder
 from sklearn_causal.nn.kan import KANLayer, bspline_basis
 from sklearn_causal.penalties import (
+    edge_deviance_scores,
     gradient_l1_penalty,
     granger_causality_scores,
     local_reconstruction_loss,
     notears_acyclicity,
+    reconstruction_deviance,
 )
 
 
@@ -154,6 +156,51 @@ def test_graph_autoencoder_class_node():
     torch.testing.assert_close(loss, expected)
 
 
+def test_reconstruction_deviance_is_log_mse_and_twice_the_cross_entropy():
+    module = GraphAutoencoder(3, class_index=2, n_classes=3, random_state=0)
+    x = torch.randn(7, 3, generator=torch.Generator().manual_seed(0))
+    x[:, 2] = torch.tensor([0.0, 1.0, 2.0, 2.0, 1.0, 0.0, 1.0])
+    outputs = torch.tensor([0, 2])
+    reconstruction, logits = module(x, outputs)
+    deviance = reconstruction_deviance(reconstruction, logits, x, outputs, 2)
+    torch.testing.assert_close(
+        deviance[0], (reconstruction[:, 0] - x[:, 0]).pow(2).mean().log()
+    )
+    torch.testing.assert_close(
+        deviance[1], 2 * torch.nn.functional.cross_entropy(logits, x[:, 2].long())
+    )
+
+
+def test_edge_scores_are_the_deviance_cost_of_cutting_each_edge():
+    module = GraphAutoencoder(4, random_state=0).double()
+    x = torch.randn(50, 4, dtype=torch.float64)
+    with torch.no_grad():
+        module.adjacency.zero_()
+        module.adjacency[0, 1] = 0.8
+        module.adjacency[2, 1] = 0.3
+        module.adjacency[1, 3] = 0.5
+    outputs = torch.tensor([1, 2])
+    scores = edge_deviance_scores(module, x, outputs)
+
+    def deviance_of_1(adjacency):
+        latent = module.encode(x)
+        messages = module.propagate(latent, adjacency[:, [1]])
+        reconstruction, _ = module.decode(messages, torch.tensor([1]))
+        return (reconstruction[:, 0] - x[:, 1]).pow(2).mean().log()
+
+    with torch.no_grad():
+        full = module.masked_adjacency()
+        for source in (0, 2):
+            cut = full.clone()
+            cut[source, 1] = 0.0
+            expected = deviance_of_1(cut) - deviance_of_1(full)
+            torch.testing.assert_close(scores[source, 1], expected)
+    # Absent edges cost nothing; edges into variables outside ``outputs``
+    # (1 -> 3) are not scored.
+    assert scores[3, 1] == 0 and scores[1, 2] == 0 and scores[1, 3] == 0
+    assert torch.count_nonzero(scores) == 2
+
+
 def test_rescaling_the_mlps_cannot_absorb_the_adjacency_scale():
     module = GraphAutoencoder(3, random_state=0)
     x = torch.randn(8, 3)
@@ -188,6 +235,11 @@ def test_local_region_and_mask():
     )
     np.testing.assert_array_equal(
         local_neighbourhood(links, 0, 2), [True, True, True, False, False]
+    )
+    # Several targets grow one region together.
+    np.testing.assert_array_equal(
+        local_neighbourhood(links, np.array([0, 3]), 1),
+        [True, True, False, True, True],
     )
     mask = local_mask(np.array([True, False, False]))
     np.testing.assert_array_equal(mask, [[1, 1, 1], [1, 0, 0], [1, 0, 0]])

@@ -128,6 +128,7 @@ class GraphAutoencoder(nn.Module):
         super().__init__()
         generator = torch.Generator().manual_seed(random_state)
         self.n_variables = n_variables
+        self.latent_dim = latent_dim
         self.class_index = class_index
         self.adjacency = nn.Parameter(
             uniform_(torch.empty(n_variables, n_variables), 0.1, generator)
@@ -188,16 +189,40 @@ class GraphAutoencoder(nn.Module):
         adjacency = self.masked_adjacency()
         if outputs is not None:
             adjacency = adjacency[:, outputs]
-        latent = self.encode(x)
+        return self.decode(self.propagate(self.encode(x), adjacency), outputs)
+
+    @staticmethod
+    def propagate(latent: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+        """Messages ``H'_j = sum_k A[k, j] H_k`` for the columns of ``adjacency``.
+
+        Parameters
+        ----------
+        latent : Tensor of shape (n_variables, batch, latent_dim)
+            Latent vectors from :meth:`encode`.
+        adjacency : Tensor of shape (n_variables, n_outputs)
+            Columns of ``M o A`` of the variables to reconstruct.
+
+        Returns
+        -------
+        messages : Tensor of shape (n_outputs, batch, latent_dim)
+        """
         n_variables, batch, latent_dim = latent.shape
-        messages = (adjacency.T @ latent.reshape(n_variables, -1)).reshape(
+        return (adjacency.T @ latent.reshape(n_variables, -1)).reshape(
             -1, batch, latent_dim
         )
+
+    def decode(
+        self, messages: torch.Tensor, outputs: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Decode the messages of the variables ``outputs`` (all when None).
+
+        Returns the ``(reconstruction, class_logits)`` pair of :meth:`forward`.
+        """
         reconstruction = self.decoders(messages, outputs).squeeze(-1).T
         class_logits = None
         if self.class_index is not None:
             columns = (
-                torch.arange(self.n_variables, device=x.device)
+                torch.arange(self.n_variables, device=messages.device)
                 if outputs is None
                 else outputs
             )
