@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
@@ -89,7 +91,8 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         ``theta_2``: it also stops once ``rho >= rho_max``.
     max_iter : int, default=100
         Maximum number of augmented Lagrangian iterations (a safeguard; the
-        two stopping rules above usually end it within 10-20).
+        two stopping rules above usually end it within 10-20). A
+        ``ConvergenceWarning`` says when a run ends with ``h > h_tol``.
     max_epochs : int or "auto", default="auto"
         Passes over the data of the search phase and of each augmented
         Lagrangian subproblem (Eq. 9). "auto" gives each of them about 400
@@ -433,7 +436,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         moves, so it converges in a few iterations.
         """
         link_threshold = None if self.threshold == "auto" else self.threshold
-        return self._fit_net(
+        net = self._fit_net(
             AugmentedLagrangianNet,
             GraphAutoencoder,
             X_train=data,
@@ -452,6 +455,16 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             initial_state=initial_state,
             **self._module_params(data.shape[1], data.shape[1] - 1),
         )
+        if net.h_ > self.h_tol:
+            warnings.warn(
+                f"The augmented Lagrangian stopped after {len(net.history)} "
+                f"iterations with h = {net.h_:.2e} > h_tol = {self.h_tol:g}: the "
+                "learned graph may still hold cycles. Increase max_iter (or "
+                "rho_max).",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return net
 
     @staticmethod
     def _adjacency(net) -> np.ndarray:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -155,6 +156,8 @@ def test_augmented_lagrangian_log_and_acyclic_result():
     assert {"h", "rho", "region_size"} <= set(history[-1])
     assert history[0, "region_size"] == 1
     assert history[-1, "h"] <= mb.h_tol
+    with pytest.warns(ConvergenceWarning, match="h_tol"):
+        MarkovBlanketGCFS(**{**FAST, "max_iter": 2}).fit(X, y)
     links = mb.edge_scores_ > mb.threshold_
     # No 2-cycle survives the acyclicity constraint.
     assert not np.any(links & links.T)
