@@ -6,57 +6,51 @@ from numbers import Real
 
 import numpy as np
 
-__all__ = ["otsu_threshold", "resolve_threshold"]
+__all__ = ["otsu_log_threshold", "resolve_threshold"]
 
 
-def otsu_threshold(scores: np.ndarray, *, log_scale: bool) -> float:
-    """Split strengths into "weak" and "strong" (Otsu, 1979).
+def otsu_log_threshold(scores: np.ndarray) -> float:
+    """Split strengths into "weak" and "strong" on a log scale (Otsu, 1979).
 
-    The cut of the sorted strengths that maximises the between-class
-    variance ``w0 * w1 * (mean0 - mean1) ** 2`` separates the two groups.
-    On a log scale (``log10`` of the positive strengths) the split separates
-    strengths by order of magnitude, which suits gradient strengths whose
-    absent links the penalty pushes towards zero; on the linear scale it
-    separates large weights from the rest.
+    Sparsity-penalised strengths are spread over orders of magnitude: the
+    penalty pushes absent links towards zero without reaching it. On
+    ``log10`` of the positive strengths, the cut that maximises the
+    between-class variance ``w0 * w1 * (mean0 - mean1) ** 2`` separates the
+    two groups; the threshold is the geometric mean of the two strengths on
+    either side of the cut.
 
     Parameters
     ----------
     scores : ndarray
         Non-negative strengths (any shape).
-    log_scale : bool
-        Split ``log10(scores)`` (zeros left out) rather than ``scores``.
 
     Returns
     -------
     threshold : float
-        Strengths strictly above it are links: the midpoint of the two
-        strengths on either side of the cut (geometric mean on the log
-        scale). With fewer than two distinct values, the largest strength
-        (nothing is a link).
+        Strengths strictly above it are links. When fewer than two distinct
+        positive strengths exist, the largest strength (nothing is a link).
     """
     values = np.sort(np.asarray(scores, dtype=float).ravel())
-    candidates = values[values > 0] if log_scale else values
-    if np.unique(candidates).size < 2:
+    positive = values[values > 0]
+    if np.unique(positive).size < 2:
         return float(values[-1]) if values.size else 0.0
-    points = np.log10(candidates) if log_scale else candidates
-    n = points.size
+    logs = np.log10(positive)
+    n = logs.size
     counts = np.arange(1, n)
-    cumulative = np.cumsum(points)[:-1]
+    cumulative = np.cumsum(logs)[:-1]
+    total = logs.sum()
     mean_low = cumulative / counts
-    mean_high = (points.sum() - cumulative) / (n - counts)
+    mean_high = (total - cumulative) / (n - counts)
     between = counts * (n - counts) * (mean_low - mean_high) ** 2
-    between[points[1:] == points[:-1]] = -np.inf
+    between[logs[1:] == logs[:-1]] = -np.inf
     cut = int(np.argmax(between))
-    middle = (points[cut] + points[cut + 1]) / 2
-    return float(10**middle if log_scale else middle)
+    return float(10 ** ((logs[cut] + logs[cut + 1]) / 2))
 
 
-def resolve_threshold(
-    threshold: str | float, scores: np.ndarray, *, log_scale: bool
-) -> float:
-    """The numeric threshold for ``threshold`` ("auto": Otsu, or a number)."""
+def resolve_threshold(threshold: str | float, scores: np.ndarray) -> float:
+    """The numeric threshold for ``threshold`` ("auto" or a number)."""
     if isinstance(threshold, str):
-        return otsu_threshold(scores, log_scale=log_scale)
+        return otsu_log_threshold(scores)
     if isinstance(threshold, Real):
         return float(threshold)
     raise TypeError(f"threshold must be 'auto' or a number, got {threshold!r}.")

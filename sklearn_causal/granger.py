@@ -278,7 +278,6 @@ class GrangerGRNGC(CausalSelectorBase):
             self.causal_matrix_[off_diagonal]
             if X.shape[1] > 1
             else self.causal_matrix_,
-            log_scale=True,
         )
         self.adjacency_ = self.causal_matrix_ > self.threshold_
         self.support_ = self._select_support()

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from sklearn_causal._local_graph import local_mask, local_neighbourhood
-from sklearn_causal._thresholding import otsu_threshold
+from sklearn_causal._thresholding import otsu_log_threshold
 from sklearn_causal._windows import make_lag_windows
 from sklearn_causal.nn.backbones import BACKBONES
 from sklearn_causal.nn.gates import GumbelSoftmaxGates
@@ -249,10 +249,9 @@ def test_otsu_thresholds():
     weak = np.full(50, 1e-3) * np.linspace(1, 2, 50)
     strong = np.linspace(0.5, 1.0, 10)
     scores = np.concatenate([weak, strong])
-    for log_scale in (True, False):
-        threshold = otsu_threshold(scores, log_scale=log_scale)
-        assert weak.max() < threshold < strong.min()
-    assert otsu_threshold(np.zeros(5), log_scale=True) == 0.0
+    threshold = otsu_log_threshold(scores)
+    assert weak.max() < threshold < strong.min()
+    assert otsu_log_threshold(np.zeros(5)) == 0.0
 
 
 def test_lag_windows_follow_trajectories():
