@@ -98,6 +98,11 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         Lagrangian subproblem (Eq. 9). "auto" gives each of them about 400
         gradient steps whatever the number of samples: ``ceil(400 *
         batch_size / n_samples)`` passes.
+    tol : float, default=1e-3
+        A subproblem ends before ``max_epochs`` passes once its loss has
+        levelled off: the mean loss of its last 40 gradient steps fell by
+        less than ``tol`` (relative) below that of the 40 steps before.
+        0 always runs every pass.
     lr : float, default=1e-2
         Adam learning rate.
     batch_size : int or None, default=256
@@ -211,6 +216,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
+        "tol": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -230,6 +236,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         rho_max: float = 1e16,
         max_iter: int = 100,
         max_epochs: int | str = "auto",
+        tol: float = 1e-3,
         lr: float = 1e-2,
         batch_size: int | None = 256,
         threshold: float | str = "auto",
@@ -252,6 +259,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         self.rho_max = rho_max
         self.max_iter = max_iter
         self.max_epochs = max_epochs
+        self.tol = tol
         self.lr = lr
         self.batch_size = batch_size
         self.threshold = threshold
@@ -452,6 +460,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             gamma=self.h_decrease,
             h_tol=self.h_tol,
             rho_max=self.rho_max,
+            tol=self.tol,
             initial_state=initial_state,
             **self._module_params(data.shape[1], data.shape[1] - 1),
         )

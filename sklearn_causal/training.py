@@ -53,6 +53,12 @@ class TensorBatches:
     passes : int, default=1
         Passes over the data per iteration (one skorch epoch), so that an
         epoch can stand for a whole optimisation subproblem.
+
+    Attributes
+    ----------
+    stop : callable or None
+        Asked before every pass; when it returns True the remaining passes
+        are skipped (a subproblem that has converged). None runs them all.
     """
 
     def __init__(
@@ -69,6 +75,7 @@ class TensorBatches:
         self.shuffle = shuffle
         self.random_state = random_state
         self.passes = passes
+        self.stop = None
 
     def __len__(self) -> int:
         return self.passes * -(-len(self.X) // self.batch_size)
@@ -76,6 +83,8 @@ class TensorBatches:
     def __iter__(self):
         n_rows = len(self.X)
         for _ in range(self.passes):
+            if self.stop is not None and self.stop():
+                return
             if self.shuffle:
                 order = torch.from_numpy(self.random_state.permutation(n_rows))
                 order = order.to(self.X.device)
@@ -202,15 +211,16 @@ class AugmentedLagrangianNet(NeuralNet):
        threshold (``edge_scores_``, from
        :func:`~sklearn_causal.penalties.edge_deviance_scores` at the end of
        the previous iteration);
-    2. minimise ``L_rho`` (Eq. 8) with Adam for the iterator's passes
-       (Eq. 9);
+    2. minimise ``L_rho`` (Eq. 8) with Adam for the iterator's passes, or
+       fewer once the loss has levelled off (``tol``) (Eq. 9);
     3. ``mu <- mu + rho h`` (Eq. 10); ``rho <- beta rho`` unless ``|h|``
        fell below ``gamma`` times its previous value (Eq. 11);
     4. stop once ``h <= h_tol`` and the region did not grow in this
        iteration (the region starts as ``{T}``, where ``h`` is trivially
        zero), or once ``rho >= rho_max``.
 
-    ``h``, ``mu``, ``rho`` and the region size are recorded in ``history``;
+    ``h``, ``rho``, the region size and the gradient steps taken are
+    recorded in ``history``;
     ``edge_scores_`` holds the edge scores of the last iteration.
 
     Parameters
@@ -239,6 +249,12 @@ class AugmentedLagrangianNet(NeuralNet):
         ``theta_1``: stop once ``h`` is at most this.
     rho_max : float
         ``theta_2``: stop once ``rho`` reaches this.
+    tol : float
+        A subproblem (Eq. 9) ends before its last pass once the mean loss of
+        its last ``tol_window`` steps fell by less than ``tol`` (relative)
+        below that of the ``tol_window`` steps before; 0 runs every pass.
+    tol_window : int
+        Steps per window of that test.
     """
 
     def __init__(
@@ -254,6 +270,8 @@ class AugmentedLagrangianNet(NeuralNet):
         gamma: float = 0.25,
         h_tol: float = 1e-8,
         rho_max: float = 1e16,
+        tol: float = 0.0,
+        tol_window: int = 40,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -267,6 +285,8 @@ class AugmentedLagrangianNet(NeuralNet):
         self.gamma = gamma
         self.h_tol = h_tol
         self.rho_max = rho_max
+        self.tol = tol
+        self.tol_window = tol_window
 
     def initialize(self):
         super().initialize()
@@ -292,12 +312,34 @@ class AugmentedLagrangianNet(NeuralNet):
         """Current links ``edge_scores_ > edge_threshold()`` (row = cause)."""
         return self.edge_scores_ > self.edge_threshold()
 
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training:
+            iterator.stop = self.subproblem_converged
+        return iterator
+
+    def subproblem_converged(self) -> bool:
+        """Whether the current subproblem's loss has levelled off (``tol``)."""
+        window = self.tol_window
+        losses = self._step_losses
+        if self.tol <= 0 or len(losses) < 2 * window:
+            return False
+        previous = np.mean(losses[-2 * window : -window])
+        last = np.mean(losses[-window:])
+        return previous - last < self.tol * abs(previous)
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        self._step_losses.append(float(step["loss"].detach()))
+        return step
+
     def acyclicity(self) -> torch.Tensor:
         """``h(M o A)`` of the current graph."""
         return notears_acyclicity(self.module_.masked_adjacency())
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        self._step_losses = []
         if len(self.history) > 1:
             region = self.region_ | local_neighbourhood(
                 self.links(), self.target_index, self.neighbourhood
@@ -330,6 +372,7 @@ class AugmentedLagrangianNet(NeuralNet):
         self.history.record("h", h)
         self.history.record("rho", self.rho_)
         self.history.record("region_size", int(self.region_.sum()))
+        self.history.record("n_steps", len(self._step_losses))
         settled = h <= self.h_tol and not self.region_grew_
         if settled or self.rho_ >= self.rho_max:
             raise KeyboardInterrupt

@@ -219,3 +219,15 @@ def test_cuda_fit_matches_the_cpu_blanket():
     assert next(on_gpu.net_.module_.parameters()).is_cuda
     assert set(on_gpu.markov_blanket_) >= {0, 1, 2}
     np.testing.assert_allclose(on_gpu.adjacency_, on_cpu.adjacency_, atol=0.05)
+
+
+def test_tol_ends_a_levelled_off_subproblem_early():
+    X, y = _v_structure(n=600)
+    steps_per_pass = -(-600 // 256)
+    full = MarkovBlanketGCFS(tol=0.0, **FAST).fit(X, y)
+    assert set(full.net_.history[:, "n_steps"]) == {FAST["max_epochs"] * steps_per_pass}
+    early = MarkovBlanketGCFS(tol=1.0, **FAST).fit(X, y)
+    # Every subproblem stops at the first pass after two 40-step windows.
+    assert set(early.net_.history[:, "n_steps"]) == {
+        -(-80 // steps_per_pass) * steps_per_pass
+    }
