@@ -138,11 +138,12 @@ def local_reconstruction_loss(
     -------
     loss : scalar Tensor
     """
-    squared, _ = _squared_errors(reconstruction, x, outputs, class_index)
+    squared, _, cross_entropy = _errors(
+        reconstruction, class_logits, x, outputs, class_index
+    )
     loss = 0.5 * squared.sum(dim=1).mean()
-    if class_logits is not None:
-        codes = x[:, class_index].long()
-        loss = loss + torch.nn.functional.cross_entropy(class_logits, codes)
+    if cross_entropy is not None:
+        loss = loss + cross_entropy
     return loss
 
 
@@ -171,13 +172,13 @@ def reconstruction_deviance(
     -------
     deviance : Tensor of shape (n_outputs,)
     """
-    squared, numeric = _squared_errors(reconstruction, x, outputs, class_index)
+    squared, numeric, cross_entropy = _errors(
+        reconstruction, class_logits, x, outputs, class_index
+    )
     deviance = torch.where(
         numeric, squared.mean(dim=0).clamp_min(torch.finfo(x.dtype).tiny).log(), 0.0
     )
-    if class_logits is not None:
-        codes = x[:, class_index].long()
-        cross_entropy = torch.nn.functional.cross_entropy(class_logits, codes)
+    if cross_entropy is not None:
         deviance = torch.where(numeric, deviance, 2.0 * cross_entropy)
     return deviance
 
@@ -229,10 +230,19 @@ def edge_deviance_scores(
     return scores
 
 
-def _squared_errors(reconstruction, x, outputs, class_index):
-    """Squared errors of the numeric outputs (zero in the class column)."""
+def _errors(reconstruction, class_logits, x, outputs, class_index):
+    """Errors of a reconstruction of the variables ``outputs``.
+
+    Returns the squared errors of the numeric outputs (zero in the class
+    column), the mask of numeric outputs, and the mean cross-entropy of the
+    categorical variable (None when it was not reconstructed).
+    """
     observed = x[:, outputs]
     numeric = torch.ones_like(outputs, dtype=torch.bool)
     if class_index is not None:
         numeric = outputs != class_index
-    return (reconstruction - observed).pow(2) * numeric, numeric
+    cross_entropy = None
+    if class_logits is not None:
+        codes = x[:, class_index].long()
+        cross_entropy = torch.nn.functional.cross_entropy(class_logits, codes)
+    return (reconstruction - observed).pow(2) * numeric, numeric, cross_entropy

@@ -319,19 +319,19 @@ class AugmentedLagrangianNet(NeuralNet):
         return iterator
 
     def subproblem_converged(self) -> bool:
-        """Whether the current subproblem's loss has levelled off (``tol``)."""
-        window = self.tol_window
-        losses = self._step_losses
-        if self.tol <= 0 or len(losses) < 2 * window:
-            return False
-        previous = np.mean(losses[-2 * window : -window])
-        last = np.mean(losses[-window:])
-        return previous - last < self.tol * abs(previous)
+        """Whether the current subproblem's loss has levelled off (``tol``).
 
-    def train_step(self, batch, **fit_params):
-        step = super().train_step(batch, **fit_params)
-        self._step_losses.append(float(step["loss"].detach()))
-        return step
+        Reads the step losses skorch records in the current epoch's
+        ``history``.
+        """
+        window = self.tol_window
+        steps = self.history[-1]["batches"]
+        if self.tol <= 0 or len(steps) < 2 * window:
+            return False
+        losses = [step["train_loss"] for step in steps[-2 * window :]]
+        previous = np.mean(losses[:window])
+        last = np.mean(losses[window:])
+        return previous - last < self.tol * abs(previous)
 
     def acyclicity(self) -> torch.Tensor:
         """``h(M o A)`` of the current graph."""
@@ -339,7 +339,6 @@ class AugmentedLagrangianNet(NeuralNet):
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
-        self._step_losses = []
         if len(self.history) > 1:
             region = self.region_ | local_neighbourhood(
                 self.links(), self.target_index, self.neighbourhood
@@ -372,7 +371,7 @@ class AugmentedLagrangianNet(NeuralNet):
         self.history.record("h", h)
         self.history.record("rho", self.rho_)
         self.history.record("region_size", int(self.region_.sum()))
-        self.history.record("n_steps", len(self._step_losses))
+        self.history.record("n_steps", len(self.history[-1]["batches"]))
         settled = h <= self.h_tol and not self.region_grew_
         if settled or self.rho_ >= self.rho_max:
             raise KeyboardInterrupt
