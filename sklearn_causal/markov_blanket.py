@@ -396,8 +396,15 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             columns.append(self.target_scaler_.fit_transform(y))
         return np.hstack(columns).astype(np.float64)
 
-    def _module_params(self, n_variables: int, class_index: int | None) -> dict:
+    def _net_params(self, n_variables: int, class_index: int | None) -> dict:
+        """Net parameters shared by the search and retraining nets.
+
+        The module's shape and seed, and Adam's fused kernel: the fits take
+        thousands of steps on small tensors, where the per-parameter
+        overhead of the default Adam is about a tenth of each step.
+        """
         params = {
+            "optimizer__fused": True,
             "module__n_variables": n_variables,
             "module__hidden_units": self.hidden_units,
             "module__latent_dim": self.latent_dim,
@@ -426,7 +433,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             random_state=np.random.RandomState(self._noise_seed),
             module__target_index=target,
             module__temperature=self.temperature,
-            **self._module_params(data.shape[1], target),
+            **self._net_params(data.shape[1], target),
         )
 
     def _n_candidates(self, n_features: int) -> int:
@@ -464,7 +471,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             rho_max=self.rho_max,
             tol=self.tol,
             initial_state=initial_state,
-            **self._module_params(data.shape[1], data.shape[1] - 1),
+            **self._net_params(data.shape[1], data.shape[1] - 1),
         )
         if net.h_ > self.h_tol:
             warnings.warn(
