@@ -77,11 +77,11 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
 
     Subclasses store their parameters in ``__init__``, extend
     ``_parameter_constraints``, and in ``fit`` call :meth:`_validate_X`,
-    :meth:`_start_fit`, :meth:`_fit_net` and set ``support_``.
+    :meth:`_start_fit`, :meth:`_build_net` or :meth:`_fit_net` and set
+    ``support_``.
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -135,31 +135,24 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             np.ascontiguousarray(array, dtype=np.float32), device=self.device_
         )
 
-    def _fit_net(
+    def _build_net(
         self,
         net_class,
         module,
         *,
-        X_train: np.ndarray,
-        y_train: np.ndarray | None = None,
         X_valid: np.ndarray | None = None,
         y_valid: np.ndarray | None = None,
         max_epochs: int | None = None,
-        passes: int = 1,
-        initial_state: dict | None = None,
+        n_batches: int | None = None,
         **net_params,
     ):
-        """Build a skorch net on ``device_`` and fit it.
+        """Build (without fitting) a skorch net on ``device_``.
 
         With validation data, training stops once the held-out loss has not
         improved for ``patience`` epochs and the best weights are restored.
-        ``passes`` makes one skorch epoch run several passes over the data.
-        ``initial_state`` (a module state dict) starts training from those
-        weights instead of fresh ones.
-
-        Returns
-        -------
-        net : the fitted skorch net
+        ``n_batches`` makes one skorch epoch exactly that many gradient
+        steps (see :class:`~sklearn_causal.training.TensorBatches`); None
+        makes it one pass over the data.
         """
         callbacks = []
         train_split = None
@@ -180,7 +173,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
                     )
                 )
         batch_size = -1 if self.batch_size is None else self.batch_size
-        net = net_class(
+        return net_class(
             module,
             criterion=torch.nn.MSELoss,
             optimizer=torch.optim.Adam,
@@ -190,7 +183,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             iterator_train=TensorBatches,
             iterator_train__shuffle=True,
             iterator_train__random_state=np.random.RandomState(self._shuffle_seed),
-            iterator_train__passes=passes,
+            iterator_train__n_batches=n_batches,
             iterator_valid=TensorBatches,
             train_split=train_split,
             callbacks=callbacks,
@@ -198,15 +191,25 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             verbose=self.verbose,
             **net_params,
         )
-        X_train = self._tensor(X_train)
+
+    def _fit_net(
+        self,
+        net_class,
+        module,
+        *,
+        X_train: np.ndarray,
+        y_train: np.ndarray | None = None,
+        **build_params,
+    ):
+        """Build a skorch net with :meth:`_build_net` and fit it.
+
+        Returns
+        -------
+        net : the fitted skorch net
+        """
+        net = self._build_net(net_class, module, **build_params)
         y_train = None if y_train is None else self._tensor(y_train)
-        if initial_state is None:
-            net.fit(X_train, y_train)
-        else:
-            net.initialize()
-            net.module_.load_state_dict(initial_state)
-            net.partial_fit(X_train, y_train)
-        return net
+        return net.fit(self._tensor(X_train), y_train)
 
     def _keep_at_least_one(self, support: np.ndarray, strength: np.ndarray):
         """Keep the strongest feature, with a warning, when none is selected.

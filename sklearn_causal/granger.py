@@ -170,6 +170,7 @@ class GrangerGRNGC(CausalSelectorBase):
     _parameter_constraints: ClassVar[dict] = {
         **CausalSelectorBase._parameter_constraints,
         "model": [StrOptions(set(BACKBONES))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "lag": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],

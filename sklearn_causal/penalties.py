@@ -9,13 +9,12 @@ GRNGC (Liu et al.): Granger causality read from input-output gradients.
 
 GCFS (Ling et al.): local structure learning under an acyclicity constraint.
 
-- :func:`local_reconstruction_loss`: ``1/(2n) ||X_pl(T) - X_hat_pl(T)||_F^2``
-  over the target's local region (Eq. 5), cross-entropy for a class node.
-- :func:`notears_acyclicity`: ``h(M o A) = tr(exp(M o A o M o A)) - d``, the
-  constraint of Eq. 7 (Zheng et al., 2018).
-- :func:`reconstruction_deviance` and :func:`edge_deviance_scores`: what
-  cutting each edge ``k -> j`` of the learned graph costs the reconstruction
-  of ``j``, a likelihood-ratio statistic that decides which edges are links.
+- :func:`gaussian_negative_log_likelihood`: the reconstruction term of Eq. 5
+  as a likelihood, ``0.5 sum_j log(mean_i (x_ij - x_hat_ij)^2)`` per sample
+  (Gaussian errors with their maximum-likelihood variances), plus the
+  cross-entropy of a categorical variable.
+- :func:`notears_acyclicity`: ``h(A) = tr(exp(A o A)) - d``, the constraint
+  of Eq. 7 (Zheng et al., 2018), for one graph or a stack of graphs.
 """
 
 from __future__ import annotations
@@ -23,12 +22,10 @@ from __future__ import annotations
 import torch
 
 __all__ = [
-    "edge_deviance_scores",
+    "gaussian_negative_log_likelihood",
     "gradient_l1_penalty",
     "granger_causality_scores",
-    "local_reconstruction_loss",
     "notears_acyclicity",
-    "reconstruction_deviance",
 ]
 
 
@@ -71,21 +68,22 @@ def gradient_l1_penalty(jacobian: torch.Tensor) -> torch.Tensor:
 
 
 def notears_acyclicity(adjacency: torch.Tensor) -> torch.Tensor:
-    """NOTEARS acyclicity measure ``h(W) = tr(exp(W o W)) - d`` (GCFS Eq. 7).
+    """NOTEARS acyclicity measure ``h(A) = tr(exp(A o A)) - d`` (GCFS Eq. 7).
 
-    ``h(W) = 0`` exactly when the weighted graph ``W`` has no directed cycle,
+    ``h(A) = 0`` exactly when the weighted graph ``A`` has no directed cycle,
     and ``h`` grows with the weight of the cycles (Zheng et al., 2018).
 
     Parameters
     ----------
-    adjacency : Tensor of shape (d, d)
-        Weighted adjacency matrix, already masked (``M o A``).
+    adjacency : Tensor of shape (..., d, d)
+        Weighted adjacency matrix (``M o A``), or a stack of them.
 
     Returns
     -------
-    h : scalar Tensor
+    h : Tensor of shape (...)
+        One value per graph (a scalar for one graph).
     """
-    return _TraceExp.apply(adjacency * adjacency) - adjacency.shape[0]
+    return _TraceExp.apply(adjacency * adjacency) - adjacency.shape[-1]
 
 
 class _TraceExp(torch.autograd.Function):
@@ -93,156 +91,69 @@ class _TraceExp(torch.autograd.Function):
 
     Autograd through ``torch.linalg.matrix_exp`` would exponentiate a
     ``2d x 2d`` block matrix in the backward pass; the trace needs only
-    ``exp(M)``, already computed in the forward pass.
+    ``exp(M)``, already computed in the forward pass. Leading dimensions
+    are a batch of matrices.
     """
 
     @staticmethod
     def forward(ctx, matrix):
         exponential = torch.linalg.matrix_exp(matrix)
         ctx.save_for_backward(exponential)
-        return exponential.diagonal().sum()
+        return exponential.diagonal(dim1=-2, dim2=-1).sum(-1)
 
     @staticmethod
     def backward(ctx, grad_output):
         (exponential,) = ctx.saved_tensors
-        return grad_output * exponential.T
+        return grad_output[..., None, None] * exponential.transpose(-2, -1)
 
 
-def local_reconstruction_loss(
+def gaussian_negative_log_likelihood(
     reconstruction: torch.Tensor,
     class_logits: torch.Tensor | None,
-    x: torch.Tensor,
-    outputs: torch.Tensor,
-    class_index: int | None = None,
+    observed: torch.Tensor,
+    class_column: int | None = None,
 ) -> torch.Tensor:
-    """Reconstruction error of the local region (GCFS Eq. 5, first term).
+    """Negative log-likelihood per sample of reconstructed variables (GCFS Eq. 5).
 
-    ``1/(2n) sum_{j in X_pl(T)} ||x_j - x_hat_j||^2`` over numeric variables,
-    plus the mean cross-entropy of the categorical variable when it is in
-    the region.
+    Each numeric variable ``j`` is Gaussian around its reconstruction with
+    the maximum-likelihood variance ``s_j^2 = mean_i (x_ij - x_hat_ij)^2``,
+    which gives ``0.5 * log(s_j^2)`` per sample up to a constant; a
+    categorical variable adds the mean cross-entropy of its class logits.
+    Unlike the squared error of Eq. 5, the likelihood does not depend on the
+    scale of any variable, and a difference of two values is a
+    log-likelihood ratio per sample, so an edge can be priced in the units
+    of the Bayesian information criterion.
 
     Parameters
     ----------
-    reconstruction : Tensor of shape (n, n_outputs)
-        Reconstructed values of the variables ``outputs``.
-    class_logits : Tensor of shape (n, n_classes) or None
-        Logits of the categorical variable, when among ``outputs``.
-    x : Tensor of shape (n, d)
-        The observed variables (class codes in the categorical column).
-    outputs : Tensor of int of shape (n_outputs,)
-        Columns of ``x`` that were reconstructed.
-    class_index : int or None
-        Column of the categorical variable, if any.
+    reconstruction : Tensor of shape (n_restarts, n, k)
+        Reconstructions of ``k`` variables by each of ``n_restarts`` models.
+    class_logits : Tensor of shape (n_restarts, n, n_classes) or None
+        Logits of the categorical variable, when it is among the ``k``.
+    observed : Tensor of shape (n, k)
+        The observed values (integer class codes in the categorical column).
+    class_column : int or None, default=None
+        Column of ``observed`` holding the categorical variable, if any; its
+        column of ``reconstruction`` is ignored.
 
     Returns
     -------
-    loss : scalar Tensor
+    nll : Tensor of shape (n_restarts,)
     """
-    squared, _, cross_entropy = _errors(
-        reconstruction, class_logits, x, outputs, class_index
-    )
-    loss = 0.5 * squared.sum(dim=1).mean()
-    if cross_entropy is not None:
-        loss = loss + cross_entropy
-    return loss
-
-
-def reconstruction_deviance(
-    reconstruction: torch.Tensor,
-    class_logits: torch.Tensor | None,
-    x: torch.Tensor,
-    outputs: torch.Tensor,
-    class_index: int | None = None,
-) -> torch.Tensor:
-    """Deviance per sample of each reconstructed variable.
-
-    Minus twice the log-likelihood of variable ``j`` under its
-    reconstruction, per sample and up to a constant: ``log(mean_i (x_ij -
-    x_hat_ij)^2)`` for a numeric variable (Gaussian errors with their
-    maximum-likelihood variance), ``2 * cross-entropy`` for the categorical
-    one. A difference of deviances is a likelihood-ratio statistic divided
-    by ``n``.
-
-    Parameters
-    ----------
-    reconstruction, class_logits, x, outputs, class_index
-        As for :func:`local_reconstruction_loss`.
-
-    Returns
-    -------
-    deviance : Tensor of shape (n_outputs,)
-    """
-    squared, numeric, cross_entropy = _errors(
-        reconstruction, class_logits, x, outputs, class_index
-    )
-    deviance = torch.where(
-        numeric, squared.mean(dim=0).clamp_min(torch.finfo(x.dtype).tiny).log(), 0.0
-    )
-    if cross_entropy is not None:
-        deviance = torch.where(numeric, deviance, 2.0 * cross_entropy)
-    return deviance
-
-
-def edge_deviance_scores(
-    module, x: torch.Tensor, outputs: torch.Tensor
-) -> torch.Tensor:
-    """Deviance increase of ``x_j`` when the edge ``k -> j`` is cut.
-
-    For every source ``k`` the messages to the variables ``outputs`` are
-    recomputed without ``k``'s contribution (row ``k`` of ``M o A`` set to
-    zero, nothing refitted), and the score of ``k -> j`` is the increase of
-    :func:`reconstruction_deviance` of ``j``: ``log(MSE_j without k / MSE_j)``
-    for a numeric ``j``. Twice the log-likelihood ratio of the two models is
-    ``n`` times the score, so an edge whose score exceeds ``log(n) / n``
-    improves the Bayesian information criterion of ``j``'s model.
-
-    Parameters
-    ----------
-    module : GraphAutoencoder
-        The fitted graph autoencoder.
-    x : Tensor of shape (n, d)
-        Data the scores are computed on.
-    outputs : Tensor of int
-        The variables whose incoming edges are scored (the local region);
-        edges into other variables score zero.
-
-    Returns
-    -------
-    scores : Tensor of shape (d, d)
-        ``scores[k, j]`` for the edge ``k -> j`` (row = cause).
-    """
-    with torch.no_grad():
-        adjacency = module.masked_adjacency()[:, outputs]
-        latent = module.encode(x)
-
-        def deviance(columns):
-            messages = module.propagate(latent, columns)
-            return reconstruction_deviance(
-                *module.decode(messages, outputs), x, outputs, module.class_index
-            )
-
-        full = deviance(adjacency)
-        scores = torch.zeros_like(module.adjacency)
-        for source in torch.nonzero(adjacency.abs().sum(dim=1)).flatten():
-            cut = adjacency.clone()
-            cut[source] = 0.0
-            scores[source, outputs] = deviance(cut) - full
-    return scores
-
-
-def _errors(reconstruction, class_logits, x, outputs, class_index):
-    """Errors of a reconstruction of the variables ``outputs``.
-
-    Returns the squared errors of the numeric outputs (zero in the class
-    column), the mask of numeric outputs, and the mean cross-entropy of the
-    categorical variable (None when it was not reconstructed).
-    """
-    observed = x[:, outputs]
-    numeric = torch.ones_like(outputs, dtype=torch.bool)
-    if class_index is not None:
-        numeric = outputs != class_index
-    cross_entropy = None
+    squared = (reconstruction - observed).pow(2).mean(dim=1)
+    tiny = torch.finfo(squared.dtype).tiny
+    log_variance = squared.clamp_min(tiny).log()
+    if class_column is not None:
+        numeric = (
+            torch.arange(observed.shape[1], device=observed.device) != class_column
+        )
+        log_variance = log_variance[:, numeric]
+    nll = 0.5 * log_variance.sum(dim=1)
     if class_logits is not None:
-        codes = x[:, class_index].long()
-        cross_entropy = torch.nn.functional.cross_entropy(class_logits, codes)
-    return (reconstruction - observed).pow(2) * numeric, numeric, cross_entropy
+        restarts, n, n_classes = class_logits.shape
+        codes = observed[:, class_column].long().repeat(restarts)
+        cross_entropy = torch.nn.functional.cross_entropy(
+            class_logits.reshape(restarts * n, n_classes), codes, reduction="none"
+        )
+        nll = nll + cross_entropy.reshape(restarts, n).mean(dim=1)
+    return nll

@@ -1,17 +1,21 @@
-"""skorch nets that train the causal models.
+"""skorch nets that train the causal models, and GCFS's augmented Lagrangian loop.
 
 - :class:`TensorBatches`: mini-batches sliced straight from tensors, without
-  per-sample collation (the data sets here are small and the epochs many).
+  per-sample collation (the data sets here are small and the steps many).
 - :class:`GradientPenaltyNet`: forecast loss plus lambda times the L1 penalty
   on the input-output gradients (GRNGC Eq. 14).
 - :class:`GatedSearchNet`: GCFS search phase, the target reconstructed from
   Gumbel-softmax gated features.
-- :class:`AugmentedLagrangianNet`: GCFS retraining phase, the local
-  reconstruction loss under the acyclicity constraint (Eq. 8-11), one
-  augmented Lagrangian subproblem per epoch.
+- :class:`LocalGraphNet`: one augmented Lagrangian subproblem of GCFS's
+  retraining phase (Eq. 8-9) per skorch epoch.
+- :func:`fit_local_graph`: Algorithm 1's retraining loop (lines 2-10): a
+  subproblem, the multiplier update (Eq. 10-11), the growth of the local
+  region, until the graph is acyclic; it returns a :class:`LocalGraph`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import skorch
@@ -19,19 +23,21 @@ import torch
 from skorch import NeuralNet
 from skorch.dataset import unpack_data
 
-from ._local_graph import local_mask, local_neighbourhood
+from ._local_graph import is_acyclic, local_mask, local_neighbourhood
 from .penalties import (
-    edge_deviance_scores,
+    gaussian_negative_log_likelihood,
     gradient_l1_penalty,
-    local_reconstruction_loss,
     notears_acyclicity,
 )
 
 __all__ = [
-    "AugmentedLagrangianNet",
     "GatedSearchNet",
     "GradientPenaltyNet",
+    "LocalGraph",
+    "LocalGraphNet",
     "TensorBatches",
+    "fit_local_graph",
+    "update_multipliers",
 ]
 
 
@@ -43,22 +49,19 @@ class TensorBatches:
     dataset : skorch.dataset.Dataset
         Holds tensors ``dataset.X`` and ``dataset.y`` (or None).
     batch_size : int
-        Rows per batch; the last batch may be smaller.
+        Rows per batch.
     shuffle : bool, default=False
         Draw a new order of the rows at every pass.
     random_state : numpy.random.RandomState, optional
         Source of the shuffling order; it advances from pass to pass and,
         unlike a ``torch.Generator``, pickles with the net. Required when
         ``shuffle=True``.
-    passes : int, default=1
-        Passes over the data per iteration (one skorch epoch), so that an
-        epoch can stand for a whole optimisation subproblem.
-
-    Attributes
-    ----------
-    stop : callable or None
-        Asked before every pass; when it returns True the remaining passes
-        are skipped (a subproblem that has converged). None runs them all.
+    n_batches : int or None, default=None
+        None makes one pass over the data (the last batch may be smaller).
+        An int yields exactly that many batches of ``min(batch_size,
+        n_rows)`` rows, drawing a new order whenever fewer rows than a batch
+        are left in the current one, so that one skorch epoch is a fixed
+        number of gradient steps whatever the number of rows.
     """
 
     def __init__(
@@ -67,35 +70,44 @@ class TensorBatches:
         batch_size: int,
         shuffle: bool = False,
         random_state: np.random.RandomState | None = None,
-        passes: int = 1,
+        n_batches: int | None = None,
     ) -> None:
         self.X = dataset.X
         self.y = dataset.y
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.random_state = random_state
-        self.passes = passes
-        self.stop = None
+        self.n_batches = n_batches
 
     def __len__(self) -> int:
-        return self.passes * -(-len(self.X) // self.batch_size)
+        if self.n_batches is not None:
+            return self.n_batches
+        return -(-len(self.X) // self.batch_size)
+
+    def _order(self) -> torch.Tensor | None:
+        if not self.shuffle:
+            return None
+        order = torch.from_numpy(self.random_state.permutation(len(self.X)))
+        return order.to(self.X.device)
+
+    def _rows(self, order, start: int, stop: int):
+        index = slice(start, stop) if order is None else order[start:stop]
+        return self.X[index], None if self.y is None else self.y[index]
 
     def __iter__(self):
         n_rows = len(self.X)
-        for _ in range(self.passes):
-            if self.stop is not None and self.stop():
-                return
-            if self.shuffle:
-                order = torch.from_numpy(self.random_state.permutation(n_rows))
-                order = order.to(self.X.device)
-            else:
-                order = None
+        if self.n_batches is None:
+            order = self._order()
             for start in range(0, n_rows, self.batch_size):
-                if order is None:
-                    index = slice(start, start + self.batch_size)
-                else:
-                    index = order[start : start + self.batch_size]
-                yield self.X[index], None if self.y is None else self.y[index]
+                yield self._rows(order, start, start + self.batch_size)
+            return
+        size = min(self.batch_size, n_rows)
+        order, start = self._order(), 0
+        for _ in range(self.n_batches):
+            if start + size > n_rows:
+                order, start = self._order(), 0
+            yield self._rows(order, start, start + size)
+            start += size
 
 
 class GradientPenaltyNet(NeuralNet):
@@ -156,11 +168,12 @@ class GatedSearchNet(NeuralNet):
 
     The module is a :class:`~sklearn_causal.nn.graph_autoencoder.
     GatedGraphAutoencoder`. Each step draws fresh Gumbel noise for every
-    sample and gate (Eq. 14-15); the loss is the target's reconstruction
-    error alone. The search screens features by predictive value, so no
-    sparsity penalty applies here: the L1 term belongs to the retraining
-    objective (Eq. 7-8), and in the search it would close the gates of
-    spouses, whose value for the target only shows next to its children.
+    sample and gate (Eq. 14-15); the loss is the negative log-likelihood of
+    the target's reconstruction alone. The search screens features by
+    predictive value, so no sparsity penalty applies here: the L1 term
+    belongs to the retraining objective (Eq. 7-8), and in the search it
+    would close the gates of spouses, whose value for the target only shows
+    next to its children.
 
     Parameters
     ----------
@@ -179,215 +192,272 @@ class GatedSearchNet(NeuralNet):
         super().__init__(*args, **kwargs)
         self.random_state = random_state
 
-    def _uniform_noise(self, shape) -> torch.Tensor:
-        tiny = np.finfo(np.float32).tiny
-        draws = self.random_state.uniform(tiny, 1.0, size=shape)
-        return torch.as_tensor(draws, dtype=torch.float32, device=self.device)
-
     def infer(self, x, **fit_params):
         x = skorch.utils.to_tensor(x, device=self.device)
         if not self.module_.training:
             return self.module_(x)
         n_features = self.module_.features.numel()
-        return self.module_(x, self._uniform_noise((len(x), n_features, 2)))
+        return self.module_(x, _uniform(self, (len(x), n_features, 2)))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         module = self.module_
-        return local_reconstruction_loss(
-            *y_pred, X, module.target, module.autoencoder.class_index
+        target = module.target_index
+        class_column = 0 if module.autoencoder.class_index is not None else None
+        nll = gaussian_negative_log_likelihood(
+            *y_pred, X[:, [target]], class_column=class_column
         )
+        return nll.sum()
 
 
-class AugmentedLagrangianNet(NeuralNet):
-    """GCFS retraining: local reconstruction under ``h(M o A) = 0`` (Eq. 8-11).
+class LocalGraphNet(NeuralNet):
+    """One augmented Lagrangian subproblem of GCFS's retraining per epoch.
 
     The module is a :class:`~sklearn_causal.nn.graph_autoencoder.
-    GraphAutoencoder`. One skorch epoch is one augmented Lagrangian
-    iteration (Algorithm 1, lines 4-9):
+    GraphAutoencoder` with probabilistic edges. Every step draws the edges
+    of the graph as relaxed Bernoulli samples and minimises, for every
+    restart of the module (Eq. 8, with the likelihood for the squared
+    error and the expected number of edges for the L1 norm)::
 
-    1. grow the target's region ``X_pl(T)`` by ``neighbourhood`` steps
-       through the current links and set the mask ``M`` (Eq. 6); a link is
-       an edge whose cut costs its head's reconstruction more than the
-       threshold (``edge_scores_``, from
-       :func:`~sklearn_causal.penalties.edge_deviance_scores` at the end of
-       the previous iteration);
-    2. minimise ``L_rho`` (Eq. 8) with Adam for the iterator's passes, or
-       fewer once the loss has levelled off (``tol``) (Eq. 9);
-    3. ``mu <- mu + rho h`` (Eq. 10); ``rho <- beta rho`` unless ``|h|``
-       fell below ``gamma`` times its previous value (Eq. 11);
-    4. stop once ``h <= h_tol`` and the region did not grow in this
-       iteration (the region starts as ``{T}``, where ``h`` is trivially
-       zero), or once ``rho >= rho_max``.
+        L = nll(X, X_hat) + lam * sum(P) + mu * h(P) + rho / 2 * h(P)^2
 
-    ``h``, ``rho``, the region size and the gradient steps taken are
-    recorded in ``history``;
-    ``edge_scores_`` holds the edge scores of the last iteration.
+    where ``P = sigmoid(theta) o M`` are the edge probabilities under the
+    mask ``M`` of Eq. 6 and ``h`` is NOTEARS' acyclicity function. Every
+    variable is reconstructed. :func:`fit_local_graph` sets ``M``, ``mu``
+    and ``rho`` (:meth:`set_constraint`) before each epoch and updates them
+    after it.
 
     Parameters
     ----------
     *args, **kwargs
         Passed to :class:`skorch.NeuralNet`.
-    target_index : int or array of int
-        Column of the target ``T`` (or columns of several targets, whose
-        region is grown from all of them).
-    neighbourhood : int
-        Expansion steps ``Q`` of the local region.
-    link_threshold : float or None
-        Edge score above which ``k -> j`` counts as a link; None uses the
-        BIC cut ``latent_dim * log(n) / n``: the edge improves the Bayesian
-        information criterion of its head's model, counting the
-        ``latent_dim`` components of the message it carries as parameters.
     lam : float
-        Weight of ``||M o A||_1``.
-    mu, rho : float
-        Initial Lagrange multiplier and penalty parameter.
-    beta : float
-        Growth factor of ``rho`` (> 1).
-    gamma : float
-        Required decrease of ``|h|`` (< 1).
-    h_tol : float
-        ``theta_1``: stop once ``h`` is at most this.
-    rho_max : float
-        ``theta_2``: stop once ``rho`` reaches this.
-    tol : float
-        A subproblem (Eq. 9) ends before its last pass once the mean loss of
-        its last ``tol_window`` steps fell by less than ``tol`` (relative)
-        below that of the ``tol_window`` steps before; 0 runs every pass.
-    tol_window : int
-        Steps per window of that test.
+        Price of one expected edge, in log-likelihood per sample.
+    temperature : float
+        Temperature of the relaxed edge draws.
+    random_state : numpy.random.RandomState, optional
+        Source of the edge draws.
     """
 
     def __init__(
         self,
         *args,
-        target_index: int | np.ndarray = 0,
-        neighbourhood: int = 2,
-        link_threshold: float | None = None,
         lam: float = 0.0,
-        mu: float = 0.0,
-        rho: float = 1.0,
-        beta: float = 10.0,
-        gamma: float = 0.25,
-        h_tol: float = 1e-8,
-        rho_max: float = 1e16,
-        tol: float = 0.0,
-        tol_window: int = 40,
+        temperature: float = 0.5,
+        random_state: np.random.RandomState | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.target_index = target_index
-        self.neighbourhood = neighbourhood
-        self.link_threshold = link_threshold
         self.lam = lam
-        self.mu = mu
-        self.rho = rho
-        self.beta = beta
-        self.gamma = gamma
-        self.h_tol = h_tol
-        self.rho_max = rho_max
-        self.tol = tol
-        self.tol_window = tol_window
+        self.temperature = temperature
+        self.random_state = random_state
 
-    def initialize(self):
-        super().initialize()
-        self.mu_ = self.mu
-        self.rho_ = self.rho
-        self.h_ = float("inf")
-        d = self.module_.n_variables
-        self.region_ = np.zeros(d, dtype=bool)
-        self.region_[self.target_index] = True
-        self.edge_scores_ = np.zeros((d, d))
-        return self
+    def set_constraint(self, mask: np.ndarray, mu: np.ndarray, rho: np.ndarray) -> None:
+        """Set the mask ``M`` and the multipliers of the next subproblem.
 
-    def edge_threshold(self) -> float:
-        """``link_threshold``, or when that is None the BIC cut
-        ``latent_dim * log(n) / n`` on
-        :func:`~sklearn_causal.penalties.edge_deviance_scores`."""
-        if self.link_threshold is not None:
-            return float(self.link_threshold)
-        n = self.n_samples_
-        return float(self.module_.latent_dim * np.log(n) / n)
-
-    def links(self) -> np.ndarray:
-        """Current links ``edge_scores_ > edge_threshold()`` (row = cause)."""
-        return self.edge_scores_ > self.edge_threshold()
-
-    def get_iterator(self, dataset, training=False):
-        iterator = super().get_iterator(dataset, training=training)
-        if training:
-            iterator.stop = self.subproblem_converged
-        return iterator
-
-    def subproblem_converged(self) -> bool:
-        """Whether the current subproblem's loss has levelled off (``tol``).
-
-        Reads the step losses skorch records in the current epoch's
-        ``history``.
+        Parameters
+        ----------
+        mask : ndarray of shape (n_restarts, d, d)
+        mu, rho : ndarray of shape (n_restarts,)
         """
-        window = self.tol_window
-        steps = self.history[-1]["batches"]
-        if self.tol <= 0 or len(steps) < 2 * window:
-            return False
-        losses = [step["train_loss"] for step in steps[-2 * window :]]
-        previous = np.mean(losses[:window])
-        last = np.mean(losses[window:])
-        return previous - last < self.tol * abs(previous)
+        self.module_.mask.copy_(torch.as_tensor(mask, device=self.device))
+        self.mu_ = torch.as_tensor(mu, dtype=torch.float32, device=self.device)
+        self.rho_ = torch.as_tensor(rho, dtype=torch.float32, device=self.device)
 
-    def acyclicity(self) -> torch.Tensor:
-        """``h(M o A)`` of the current graph."""
-        return notears_acyclicity(self.module_.masked_adjacency())
-
-    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
-        if len(self.history) > 1:
-            region = self.region_ | local_neighbourhood(
-                self.links(), self.target_index, self.neighbourhood
-            )
-            self.region_grew_ = bool((region & ~self.region_).any())
-            self.region_ = region
-        else:
-            # The initial weights carry no information: the first iteration
-            # works on {T} alone, and counts as growth so the loop goes on.
-            self.region_grew_ = True
-        mask = torch.as_tensor(local_mask(self.region_), device=self.device)
-        self.module_.mask.copy_(mask)
-        self._outputs = torch.as_tensor(
-            np.flatnonzero(self.region_), device=self.device
-        )
-
-    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
-        data = dataset_train.X
-        self.n_samples_ = len(data)
-        self.module_.eval()
-        scores = edge_deviance_scores(self.module_, data, self._outputs)
-        self.edge_scores_ = scores.cpu().numpy().astype(np.float64)
+    def edge_probabilities(self) -> np.ndarray:
+        """``P = sigmoid(theta) o M`` of every restart, shape (n_restarts, d, d)."""
         with torch.no_grad():
-            h = float(self.acyclicity())
-        self.mu_ += self.rho_ * h
-        if abs(h) > self.gamma * abs(self.h_):
-            self.rho_ *= self.beta
-        self.h_ = h
-        self.history.record("h", h)
-        self.history.record("rho", self.rho_)
-        self.history.record("region_size", int(self.region_.sum()))
-        self.history.record("n_steps", len(self.history[-1]["batches"]))
-        settled = h <= self.h_tol and not self.region_grew_
-        if settled or self.rho_ >= self.rho_max:
-            raise KeyboardInterrupt
+            return self.module_.edge_probabilities().cpu().numpy().astype(np.float64)
+
+    def acyclicity(self) -> np.ndarray:
+        """``h(P)`` of every restart, shape (n_restarts,)."""
+        with torch.no_grad():
+            h = notears_acyclicity(self.module_.edge_probabilities())
+        return h.cpu().numpy().astype(np.float64)
 
     def infer(self, x, **fit_params):
         x = skorch.utils.to_tensor(x, device=self.device)
-        return self.module_(x, self._outputs)
+        module = self.module_
+        if not module.training:
+            return module(x)
+        uniform = _uniform(self, tuple(module.edge_logits.shape))
+        return module(x, module.sample_edges(uniform, self.temperature))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         module = self.module_
-        loss = local_reconstruction_loss(*y_pred, X, self._outputs, module.class_index)
-        adjacency = module.masked_adjacency()
-        h = notears_acyclicity(adjacency)
-        return (
-            loss
-            + self.lam * adjacency.abs().sum()
+        probabilities = module.edge_probabilities()
+        h = notears_acyclicity(probabilities)
+        loss = (
+            gaussian_negative_log_likelihood(*y_pred, X, module.class_index)
+            + self.lam * probabilities.sum(dim=(1, 2))
             + self.mu_ * h
             + 0.5 * self.rho_ * h * h
         )
+        return loss.sum()
+
+
+def _uniform(net, shape) -> torch.Tensor:
+    """U(0, 1) draws, strictly inside the interval, from ``net.random_state``."""
+    tiny = np.finfo(np.float32).tiny
+    draws = net.random_state.uniform(tiny, 1.0 - np.finfo(np.float32).eps, size=shape)
+    return torch.as_tensor(draws, dtype=torch.float32, device=net.device)
+
+
+def update_multipliers(
+    mu: np.ndarray,
+    rho: np.ndarray,
+    h: np.ndarray,
+    h_previous: np.ndarray,
+    *,
+    beta: float,
+    gamma: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The augmented Lagrangian updates of GCFS (Eq. 10-11), per restart.
+
+    ``mu <- mu + rho * h`` (Eq. 10), with the ``rho`` of the subproblem just
+    solved; then ``rho <- beta * rho`` unless ``|h|`` fell below ``gamma``
+    times its previous value (Eq. 11).
+
+    Parameters
+    ----------
+    mu, rho : ndarray of shape (n_restarts,)
+        Multiplier and penalty parameter of the subproblem just solved.
+    h, h_previous : ndarray of shape (n_restarts,)
+        ``h`` after this subproblem and after the one before (``inf``
+        before the first).
+    beta : float
+        Growth factor of ``rho`` (> 1).
+    gamma : float
+        Required decrease of ``|h|`` (< 1).
+
+    Returns
+    -------
+    mu, rho : ndarray of shape (n_restarts,)
+        New arrays; the inputs are left untouched.
+    """
+    mu = mu + rho * h
+    rho = np.where(np.abs(h) > gamma * np.abs(h_previous), beta * rho, rho)
+    return mu, rho
+
+
+@dataclass(frozen=True)
+class LocalGraph:
+    """What :func:`fit_local_graph` learned, for every restart.
+
+    Attributes
+    ----------
+    edge_probabilities : ndarray of shape (n_restarts, d, d)
+        ``P = sigmoid(theta) o M`` at the end (row = cause).
+    links : ndarray of bool of shape (n_restarts, d, d)
+        The learned local DAG of each restart: ``P > threshold``.
+    region : ndarray of bool of shape (n_restarts, d)
+        The final local region ``X_pl(T)`` of each restart.
+    mu, rho, h : ndarray of shape (n_restarts,)
+        Final multiplier, penalty parameter and ``h(P)``.
+    converged : ndarray of bool of shape (n_restarts,)
+        Whether the restart ended with ``h <= h_tol`` and acyclic links.
+    n_iter : int
+        Augmented Lagrangian iterations run.
+    """
+
+    edge_probabilities: np.ndarray
+    links: np.ndarray
+    region: np.ndarray
+    mu: np.ndarray
+    rho: np.ndarray
+    h: np.ndarray
+    converged: np.ndarray
+    n_iter: int
+
+
+def fit_local_graph(
+    net: LocalGraphNet,
+    X: torch.Tensor,
+    target,
+    *,
+    neighbourhood: int,
+    threshold: float,
+    mu: float,
+    rho: float,
+    beta: float,
+    gamma: float,
+    h_tol: float,
+    rho_max: float,
+    max_iter: int,
+) -> LocalGraph:
+    """GCFS's retraining (Algorithm 1, lines 2-10) as one explicit loop.
+
+    Every iteration, for all restarts at once:
+
+    1. set the mask ``M`` of the local region (Eq. 6) and the multipliers,
+       and solve the subproblem (Eq. 9): one ``partial_fit`` of ``net``,
+       one epoch of a fixed number of gradient steps;
+    2. read the links ``P > threshold`` and grow the region
+       ``neighbourhood`` steps from the target through them;
+    3. update ``mu`` and ``rho`` (Eq. 10-11, :func:`update_multipliers`);
+    4. stop once every restart has ``h <= h_tol``, acyclic links and a
+       region that did not grow, or has ``rho >= rho_max``.
+
+    The size of the region each subproblem worked on, and ``h`` and the
+    new ``rho`` after it, are recorded in ``net.history``.
+
+    Parameters
+    ----------
+    net : LocalGraphNet
+        Uninitialised net; its ``max_epochs`` should be 1.
+    X : Tensor of shape (n, d)
+        The variables (the candidates and the target).
+    target : int
+        Column of the target.
+    neighbourhood : int
+        Expansion steps ``Q`` of the local region.
+    threshold : float
+        Edge probability above which an edge is a link.
+    mu, rho : float
+        Initial multiplier and penalty parameter.
+    beta, gamma : float
+        See :func:`update_multipliers`.
+    h_tol, rho_max : float
+        Stopping thresholds ``theta_1`` and ``theta_2``.
+    max_iter : int
+        Maximum number of iterations.
+
+    Returns
+    -------
+    LocalGraph
+    """
+    net.initialize()
+    n_restarts, d = net.module_.n_restarts, net.module_.n_variables
+    region = np.zeros((n_restarts, d), dtype=bool)
+    region[:, target] = True
+    mu = np.full(n_restarts, float(mu))
+    rho = np.full(n_restarts, float(rho))
+    h_previous = np.full(n_restarts, np.inf)
+    for _ in range(max_iter):
+        net.set_constraint(local_mask(region), mu, rho)
+        net.partial_fit(X)
+        net.history.record("region_size", region.sum(axis=1).tolist())
+        probabilities = net.edge_probabilities()
+        h = net.acyclicity()
+        links = probabilities > threshold
+        grown = region | np.stack(
+            [local_neighbourhood(one, target, neighbourhood) for one in links]
+        )
+        grew = (grown & ~region).any(axis=1)
+        region = grown
+        mu, rho = update_multipliers(mu, rho, h, h_previous, beta=beta, gamma=gamma)
+        h_previous = h
+        converged = (h <= h_tol) & np.array([is_acyclic(one) for one in links])
+        net.history.record("h", h.tolist())
+        net.history.record("rho", rho.tolist())
+        if np.all((converged & ~grew) | (rho >= rho_max)):
+            break
+    return LocalGraph(
+        edge_probabilities=probabilities,
+        links=links,
+        region=region,
+        mu=mu,
+        rho=rho,
+        h=h,
+        converged=converged,
+        n_iter=len(net.history),
+    )

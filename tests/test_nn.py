@@ -4,21 +4,25 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_causal._local_graph import local_mask, local_neighbourhood
+from sklearn_causal._local_graph import (
+    blanket_roles,
+    is_acyclic,
+    local_mask,
+    local_neighbourhood,
+)
 from sklearn_causal._thresholding import otsu_log_threshold
 from sklearn_causal._windows import make_lag_windows
 from sklearn_causal.nn.backbones import BACKBONES
-from sklearn_causal.nn.gates import GumbelSoftmaxGates
+from sklearn_causal.nn.gates import GumbelSoftmaxGates, gumbel_sigmoid
 from sklearn_causal.nn.graph_autoencoder import GraphAutoencoder
 from sklearn_causal.nn.kan import KANLayer, bspline_basis
 from sklearn_causal.penalties import (
-    edge_deviance_scores,
+    gaussian_negative_log_likelihood,
     gradient_l1_penalty,
     granger_causality_scores,
-    local_reconstruction_loss,
     notears_acyclicity,
-    reconstruction_deviance,
 )
+from sklearn_causal.training import TensorBatches, update_multipliers
 
 
 def _per_sample_jacobian(module, x):
@@ -119,97 +123,73 @@ def test_notears_acyclicity_is_zero_on_dags_only():
     cycle = dag.clone()
     cycle[2, 0] = 0.7
     assert notears_acyclicity(cycle).item() > 0.1
-    weights = torch.randn(5, 5, dtype=torch.float64, requires_grad=True)
+    # A stack of graphs gives one value per graph.
+    both = notears_acyclicity(torch.stack([dag, cycle]))
+    torch.testing.assert_close(
+        both, torch.stack([notears_acyclicity(dag), notears_acyclicity(cycle)])
+    )
+    weights = torch.randn(2, 5, 5, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(notears_acyclicity, (weights,))
 
 
-def test_graph_autoencoder_batches_equal_one_variable_at_a_time():
-    torch.manual_seed(0)
-    module = GraphAutoencoder(4, hidden_units=5, latent_dim=3, random_state=1).double()
+def test_graph_autoencoder_passes_messages_along_the_edges():
+    module = GraphAutoencoder(
+        4, hidden_units=5, latent_dim=3, n_restarts=2, random_state=1
+    ).double()
     x = torch.randn(6, 4, dtype=torch.float64)
-    reconstruction, _ = module(x)
-    adjacency = module.masked_adjacency()
-    assert torch.all(adjacency.diagonal() == 0)
+    edges = torch.rand(2, 4, 4, dtype=torch.float64) * module.off_diagonal
+    reconstruction, logits = module(x, edges)
+    assert reconstruction.shape == (2, 6, 4) and logits is None
     latent = module.encode(x)
-    for j in range(4):
-        message = sum(adjacency[k, j] * latent[k] for k in range(4))
-        expected = module.decoders(message.unsqueeze(0), torch.tensor([j]))[0, 0]
-        torch.testing.assert_close(reconstruction[:, j], expected)
-    some, _ = module(x, torch.tensor([2]))
-    torch.testing.assert_close(some[:, 0], reconstruction[:, 2])
-    # A variable never sees itself: changing x_j alone leaves x_hat_j as is.
+    assert latent.shape == (2, 4, 3, 6)
+    for restart in range(2):
+        for j in range(4):
+            message = sum(edges[restart, k, j] * latent[restart, k] for k in range(4))
+            expected, _ = module.decode(
+                message[None, None].expand(2, 1, 3, 6), torch.tensor([j])
+            )
+            torch.testing.assert_close(
+                reconstruction[restart, :, j], expected[restart, :, 0]
+            )
+    # A variable never sees itself, and absent edges carry nothing.
+    probabilities = module.edge_probabilities()
+    assert torch.all(probabilities.diagonal(dim1=1, dim2=2) == 0)
     bumped = x.clone()
     bumped[:, 1] += 5.0
-    torch.testing.assert_close(module(bumped)[0][:, 1], reconstruction[:, 1])
+    cut = edges.clone()
+    cut[:, 1, 3] = 0.0
+    torch.testing.assert_close(
+        module(bumped, cut)[0][..., 3], module(x, cut)[0][..., 3]
+    )
+    # The mask of Eq. 6 closes edges.
+    with torch.no_grad():
+        module.mask[0, 0, 2] = 0.0
+    assert module.edge_probabilities()[0, 0, 2] == 0
+    assert module.edge_probabilities()[1, 0, 2].item() == pytest.approx(0.5)
 
 
-def test_graph_autoencoder_class_node():
+def test_graph_autoencoder_class_node_and_likelihood():
     module = GraphAutoencoder(3, class_index=2, n_classes=4, random_state=0)
     x = torch.randn(5, 3)
     x[:, 2] = torch.tensor([0.0, 1.0, 3.0, 2.0, 1.0])
     reconstruction, logits = module(x)
-    assert logits.shape == (5, 4)
-    assert torch.all(reconstruction[:, 2] == 0)
-    loss = local_reconstruction_loss(reconstruction, logits, x, torch.arange(3), 2)
-    expected = 0.5 * (reconstruction[:, :2] - x[:, :2]).pow(2).sum(1).mean()
-    expected = expected + torch.nn.functional.cross_entropy(logits, x[:, 2].long())
-    torch.testing.assert_close(loss, expected)
+    assert logits.shape == (1, 5, 4)
+    assert torch.all(reconstruction[..., 2] == 0)
+    nll = gaussian_negative_log_likelihood(reconstruction, logits, x, 2)
+    expected = 0.5 * (reconstruction[0, :, :2] - x[:, :2]).pow(2).mean(0).log().sum()
+    expected = expected + torch.nn.functional.cross_entropy(logits[0], x[:, 2].long())
+    torch.testing.assert_close(nll, expected[None])
 
 
-def test_reconstruction_deviance_is_log_mse_and_twice_the_cross_entropy():
-    module = GraphAutoencoder(3, class_index=2, n_classes=3, random_state=0)
-    x = torch.randn(7, 3, generator=torch.Generator().manual_seed(0))
-    x[:, 2] = torch.tensor([0.0, 1.0, 2.0, 2.0, 1.0, 0.0, 1.0])
-    outputs = torch.tensor([0, 2])
-    reconstruction, logits = module(x, outputs)
-    deviance = reconstruction_deviance(reconstruction, logits, x, outputs, 2)
-    torch.testing.assert_close(
-        deviance[0], (reconstruction[:, 0] - x[:, 0]).pow(2).mean().log()
+def test_likelihood_does_not_depend_on_the_scale_of_a_variable():
+    observed = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    reconstruction = 0.8 * observed[None]
+    scaled = observed * torch.tensor([1.0, 100.0])
+    nll = gaussian_negative_log_likelihood(reconstruction, None, observed)
+    nll_scaled = gaussian_negative_log_likelihood(
+        reconstruction * torch.tensor([1.0, 100.0]), None, scaled
     )
-    torch.testing.assert_close(
-        deviance[1], 2 * torch.nn.functional.cross_entropy(logits, x[:, 2].long())
-    )
-
-
-def test_edge_scores_are_the_deviance_cost_of_cutting_each_edge():
-    module = GraphAutoencoder(4, random_state=0).double()
-    x = torch.randn(50, 4, dtype=torch.float64)
-    with torch.no_grad():
-        module.adjacency.zero_()
-        module.adjacency[0, 1] = 0.8
-        module.adjacency[2, 1] = 0.3
-        module.adjacency[1, 3] = 0.5
-    outputs = torch.tensor([1, 2])
-    scores = edge_deviance_scores(module, x, outputs)
-
-    def deviance_of_1(adjacency):
-        latent = module.encode(x)
-        messages = module.propagate(latent, adjacency[:, [1]])
-        reconstruction, _ = module.decode(messages, torch.tensor([1]))
-        return (reconstruction[:, 0] - x[:, 1]).pow(2).mean().log()
-
-    with torch.no_grad():
-        full = module.masked_adjacency()
-        for source in (0, 2):
-            cut = full.clone()
-            cut[source, 1] = 0.0
-            expected = deviance_of_1(cut) - deviance_of_1(full)
-            torch.testing.assert_close(scores[source, 1], expected)
-    # Absent edges cost nothing; edges into variables outside ``outputs``
-    # (1 -> 3) are not scored.
-    assert scores[3, 1] == 0 and scores[1, 2] == 0 and scores[1, 3] == 0
-    assert torch.count_nonzero(scores) == 2
-
-
-def test_rescaling_the_mlps_cannot_absorb_the_adjacency_scale():
-    module = GraphAutoencoder(3, random_state=0)
-    x = torch.randn(8, 3)
-    before, _ = module(x)
-    with torch.no_grad():
-        for direction in module.decoders.directions:
-            direction.mul_(10.0)
-    after, _ = module(x)
-    torch.testing.assert_close(before, after)
+    torch.testing.assert_close(nll_scaled - nll, 0.5 * torch.log(torch.tensor([1e4])))
 
 
 def test_gumbel_gates():
@@ -227,6 +207,29 @@ def test_gumbel_gates():
     torch.testing.assert_close(gates(x, None).detach(), x * keep)
 
 
+def test_gumbel_sigmoid_draws_edges_with_their_probability():
+    logits = torch.tensor([-2.0, 0.0, 3.0]).repeat(4000, 1)
+    uniform = torch.rand(4000, 3, generator=torch.Generator().manual_seed(0))
+    draws = gumbel_sigmoid(logits, uniform, temperature=0.05)
+    np.testing.assert_allclose(
+        (draws > 0.5).float().mean(0), torch.sigmoid(logits[0]), atol=0.03
+    )
+    assert ((draws < 0.01) | (draws > 0.99)).float().mean() > 0.9
+
+
+def test_update_multipliers_follows_eq_10_and_11():
+    mu, rho = np.array([0.0, 1.0]), np.array([1.0, 10.0])
+    h, h_previous = np.array([0.5, 0.1]), np.array([1.0, 1.0])
+    new_mu, new_rho = update_multipliers(mu, rho, h, h_previous, beta=10, gamma=0.25)
+    # mu grows by rho * h with the rho of the subproblem just solved.
+    np.testing.assert_allclose(new_mu, [0.5, 2.0])
+    # rho grows only where h did not fall below gamma times its last value.
+    np.testing.assert_allclose(new_rho, [10.0, 10.0])
+    np.testing.assert_array_equal(mu, [0.0, 1.0])  # inputs left untouched
+    _, first = update_multipliers(mu, rho, h, np.full(2, np.inf), beta=10, gamma=0.25)
+    np.testing.assert_allclose(first, rho)
+
+
 def test_local_region_and_mask():
     links = np.zeros((5, 5), dtype=bool)
     links[0, 1] = links[2, 1] = links[3, 4] = True
@@ -236,6 +239,9 @@ def test_local_region_and_mask():
     np.testing.assert_array_equal(
         local_neighbourhood(links, 0, 2), [True, True, True, False, False]
     )
+    np.testing.assert_array_equal(
+        local_neighbourhood(links, 0, 1), [True, True, False, False, False]
+    )
     # Several targets grow one region together.
     np.testing.assert_array_equal(
         local_neighbourhood(links, np.array([0, 3]), 1),
@@ -243,6 +249,40 @@ def test_local_region_and_mask():
     )
     mask = local_mask(np.array([True, False, False]))
     np.testing.assert_array_equal(mask, [[1, 1, 1], [1, 0, 0], [1, 0, 0]])
+    stacked = local_mask(np.array([[True, False], [False, False]]))
+    np.testing.assert_array_equal(stacked, [[[1, 1], [1, 0]], [[0, 0], [0, 0]]])
+
+
+def test_acyclicity_check_and_blanket_roles():
+    links = np.zeros((6, 6), dtype=bool)
+    # 0 -> 2 -> 3 <- 4, 1 -> 2; target 2: parents 0, 1, child 3, spouse 4.
+    links[0, 2] = links[1, 2] = links[2, 3] = links[4, 3] = links[3, 5] = True
+    assert is_acyclic(links)
+    parents, children, spouses = blanket_roles(links, 2)
+    np.testing.assert_array_equal(parents, [0, 1])
+    np.testing.assert_array_equal(children, [3])
+    np.testing.assert_array_equal(spouses, [4])
+    # A parent that is also a co-parent of a child stays a parent.
+    links[0, 3] = True
+    np.testing.assert_array_equal(blanket_roles(links, 2)[2], [4])
+    links[5, 0] = True
+    assert not is_acyclic(links)
+
+
+def test_tensor_batches_make_an_exact_number_of_steps():
+    class Data:
+        X = torch.arange(257.0)[:, None]
+        y = None
+
+    batches = TensorBatches(
+        Data, 256, shuffle=True, random_state=np.random.RandomState(0), n_batches=5
+    )
+    drawn = [x for x, _ in batches]
+    assert len(batches) == 5 and len(drawn) == 5
+    assert all(len(x) == 256 for x in drawn)
+    one_pass = TensorBatches(Data, 100)
+    assert [len(x) for x, _ in one_pass] == [100, 100, 57]
+    assert len(one_pass) == 3
 
 
 def test_otsu_thresholds():

@@ -7,7 +7,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
 
 TINY = {"max_epochs": 3, "hidden_units": 8, "random_state": 0}
-TINY_MB = {"max_epochs": 3, "max_iter": 2, "hidden_units": 4, "random_state": 0}
+TINY_MB = {
+    "steps_per_subproblem": 3,
+    "max_iter": 2,
+    "hidden_units": 4,
+    "random_state": 0,
+}
 
 ESTIMATORS = [
     GrangerGRNGC(model="kan", **TINY),
@@ -16,8 +21,10 @@ ESTIMATORS = [
     GrangerGRNGC(model="tcn", lag=3, target=0, **TINY),
     GrangerGRNGC(model="mlp", batch_size=None, patience=None, **TINY),
     MarkovBlanketGCFS(**TINY_MB),
-    MarkovBlanketGCFS(n_candidates=2, neighbourhood=2, threshold=0.1, **TINY_MB),
-    MarkovBlanketGCFS(batch_size=16, latent_dim=2, temperature=1.0, **TINY_MB),
+    MarkovBlanketGCFS(n_candidates=2, neighbourhood=1, threshold=0.3, **TINY_MB),
+    MarkovBlanketGCFS(
+        batch_size=16, latent_dim=2, temperature=1.0, n_restarts=1, lam=0.1, **TINY_MB
+    ),
 ]
 
 # check_estimator leaves these out (they need pandas or concern optional API).
@@ -35,11 +42,13 @@ EXTRA_CHECKS = [
 
 @parametrize_with_checks(ESTIMATORS)
 @pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
 @pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("check_name", EXTRA_CHECKS)
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_checks_run_by_hand(estimator, check_name):

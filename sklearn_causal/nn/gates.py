@@ -1,4 +1,4 @@
-"""Gumbel-softmax feature gates of GCFS's search phase (Eq. 12-16).
+"""Relaxed Bernoulli gates: GCFS's feature gates (Eq. 12-16) and edge gates.
 
 Every feature ``n`` has two controller parameters, ``log alpha^1_n`` (keep)
 and ``log alpha^0_n`` (drop). A hard choice ``z_n = onehot(argmax(log
@@ -6,6 +6,10 @@ alpha^j_n + g_j))`` with Gumbel noise ``g_j = -log(-log u_j)`` (Eq. 14) is
 relaxed by a tempered softmax (Eq. 15), and the feature enters the model as
 ``p^1_n x_n`` (Eq. 16). Without noise, the keep probability is
 ``alpha^1_n / (alpha^1_n + alpha^0_n)`` (Eq. 12).
+
+:func:`gumbel_sigmoid` is the same relaxation with one logit per gate (the
+two-class softmax written as a sigmoid), used for the edges of the graph
+autoencoder.
 """
 
 from __future__ import annotations
@@ -13,7 +17,34 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["GumbelSoftmaxGates"]
+__all__ = ["GumbelSoftmaxGates", "gumbel_sigmoid"]
+
+
+def gumbel_sigmoid(
+    logits: torch.Tensor, uniform: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """Relaxed Bernoulli draws ``sigmoid((logits + log u - log(1 - u)) / tau)``.
+
+    ``log u - log(1 - u)`` is logistic noise, the difference of the two
+    Gumbel draws of a two-class Gumbel-softmax, so a draw is above 1/2 with
+    probability ``sigmoid(logits)`` and approaches a hard 0/1 sample as
+    ``tau`` goes to 0 (Maddison et al., 2017; Jang et al., 2017).
+
+    Parameters
+    ----------
+    logits : Tensor
+        Log-odds of the gates.
+    uniform : Tensor of the shape of ``logits``
+        U(0, 1) draws (strictly inside the interval).
+    temperature : float
+        ``tau > 0``.
+
+    Returns
+    -------
+    gates : Tensor of the shape of ``logits``, in (0, 1)
+    """
+    noise = torch.log(uniform) - torch.log1p(-uniform)
+    return torch.sigmoid((logits + noise) / temperature)
 
 
 class GumbelSoftmaxGates(nn.Module):

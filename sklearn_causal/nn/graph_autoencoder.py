@@ -1,24 +1,26 @@
-"""Graph autoencoder of GCFS (Eq. 4) and its gated form for the search phase.
+"""Graph autoencoder of GCFS (Eq. 4) with probabilistic edges, and its search form.
 
 Every variable ``k`` has its own encoder ``g1_k`` (an MLP from its value to a
 latent vector ``H_k``) and its own decoder ``g2_j``; the latent vectors are
-mixed through the weighted adjacency matrix ``A`` before decoding::
+mixed through the adjacency matrix before decoding::
 
     H_k = g1_k(x_k),    H'_j = sum_k A[k, j] H_k,    x_hat_j = g2_j(H'_j)
 
-so ``A[k, j]`` weighs the edge ``k -> j`` (row = cause). The ``d`` encoders
-and decoders are stored as stacked weight tensors and run as one batched
-tensor computation, never as a Python loop over variables. The diagonal of
-``A`` is held at zero (a variable must not reconstruct itself).
+so ``A[k, j]`` carries the edge ``k -> j`` (row = cause). The paper learns a
+real-valued ``A``. Here every edge is a gate instead: ``A[k, j]`` is a draw of
+a relaxed Bernoulli variable (a Gumbel-sigmoid sample, Maddison et al. 2017)
+whose probability ``sigmoid(theta[k, j])`` is learned, as in masked
+gradient-based structure learning (MCSL, Ng et al. 2022, which GCFS cites
+for its mask). A probability has a scale of its own, so the encoders and
+decoders can be free MLPs: with a real-valued ``A`` a decoder could grow
+while its column of ``A`` shrinks, and neither the L1 penalty nor the
+acyclicity function would then mean anything (docs/design.md gives the
+measurements behind this change).
 
-With free MLP weights ``A`` would have no scale: shrinking a column of ``A``
-while the decoder of that column grows by the same factor leaves every
-reconstruction unchanged, so the L1 penalty and the acyclicity function
-would drive ``A`` towards zero without removing a single edge, and no edge
-threshold would mean anything. Every weight matrix of the encoders and
-decoders therefore keeps a fixed Frobenius norm (its expected norm at
-initialisation; only its direction and the biases are learned), so the MLPs
-cannot absorb a rescaling and ``|A[k, j]|`` measures the edge.
+The ``d`` encoders and decoders are stored as stacked weight tensors and run
+as one batched tensor computation. Several independent restarts of the whole
+model (``n_restarts``) are stacked the same way, so that they train as one
+computation on the same mini-batches. The diagonal of ``A`` is held at zero.
 
 A categorical variable (a class target) enters the graph as one node whose
 value is its one-hot indicator vector: its encoder reads that vector and its
@@ -32,7 +34,7 @@ import math
 import torch
 from torch import nn
 
-from .gates import GumbelSoftmaxGates
+from .gates import GumbelSoftmaxGates, gumbel_sigmoid
 from .init import uniform_
 
 __all__ = ["GatedGraphAutoencoder", "GraphAutoencoder"]
@@ -44,12 +46,9 @@ class _StackedMLP(nn.Module):
     Input (n_models, in_features, batch) -> output (n_models, out_features,
     batch): model ``m`` only sees slice ``[m]``. Samples run along the last
     axis, so every layer is one batched product of a small weight matrix
-    with a wide block of samples, the shape CPU matrix kernels handle best
-    (the four layers' forward and backward passes take 0.7 of the time
-    they take with the samples on the middle axis, here). Each weight
-    matrix is ``norm * V / ||V||_F`` with a fixed ``norm`` (the expected
-    Frobenius norm of the uniform initialisation), so the gain of every MLP
-    is bounded and cannot compensate a rescaled adjacency matrix.
+    with a wide block of samples, the shape CPU matrix kernels handle best.
+    Weights and biases start as U(-1/sqrt(fan_in), 1/sqrt(fan_in)) draws, as
+    in ``torch.nn.Linear``.
     """
 
     def __init__(
@@ -62,32 +61,23 @@ class _StackedMLP(nn.Module):
     ) -> None:
         super().__init__()
         sizes = ((in_features, hidden_units), (hidden_units, out_features))
-        self.directions = nn.ParameterList()
+        self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
-        self.norms = []
         for fan_in, fan_out in sizes:
             bound = 1.0 / math.sqrt(fan_in)
-            # Drawn as (fan_in, fan_out) blocks and stored transposed, as
-            # (fan_out, fan_in) matrices that multiply the samples' columns.
-            direction = uniform_(
-                torch.empty(n_models, fan_in, fan_out), bound, generator
-            )
-            bias = uniform_(torch.empty(n_models, 1, fan_out), bound, generator)
-            self.directions.append(nn.Parameter(direction.transpose(1, 2).contiguous()))
-            self.biases.append(nn.Parameter(bias.transpose(1, 2).contiguous()))
-            self.norms.append(math.sqrt(fan_out / 3.0))
+            weight = uniform_(torch.empty(n_models, fan_out, fan_in), bound, generator)
+            bias = uniform_(torch.empty(n_models, fan_out, 1), bound, generator)
+            self.weights.append(nn.Parameter(weight))
+            self.biases.append(nn.Parameter(bias))
 
     def forward(self, x: torch.Tensor, models: torch.Tensor | None = None):
         """Apply the MLPs; ``models`` selects a subset of them (by index)."""
-        last = len(self.directions) - 1
-        for depth, (direction, bias, norm) in enumerate(
-            zip(self.directions, self.biases, self.norms, strict=True)
+        last = len(self.weights) - 1
+        for depth, (weight, bias) in enumerate(
+            zip(self.weights, self.biases, strict=True)
         ):
             if models is not None:
-                direction, bias = direction[models], bias[models]
-            weight = (
-                direction * (norm / direction.flatten(1).norm(dim=1))[:, None, None]
-            )
+                weight, bias = weight[models], bias[models]
             x = torch.baddbmm(bias, weight, x)
             if depth < last:
                 x = nn.functional.silu(x)
@@ -95,7 +85,7 @@ class _StackedMLP(nn.Module):
 
 
 class GraphAutoencoder(nn.Module):
-    """``x_hat = g2(A^T g1(X))`` with one encoder and decoder per variable.
+    """``x_hat = g2(A^T g1(X))`` with gated edges, one MLP pair per variable.
 
     Parameters
     ----------
@@ -105,6 +95,9 @@ class GraphAutoencoder(nn.Module):
         Hidden width of every encoder and decoder.
     latent_dim : int, default=4
         Dimension ``l'`` of the latent vector of a variable.
+    n_restarts : int, default=1
+        Independent copies of the whole model (weights and edges), trained
+        side by side.
     class_index : int or None, default=None
         Column holding a categorical variable (integer class codes), if any.
     n_classes : int or None, default=None
@@ -114,8 +107,12 @@ class GraphAutoencoder(nn.Module):
 
     Attributes
     ----------
-    adjacency : Parameter of shape (n_variables, n_variables)
-        ``A``; only its off-diagonal entries are used.
+    edge_logits : Parameter of shape (n_restarts, n_variables, n_variables)
+        ``theta``: the edge ``k -> j`` of restart ``r`` is present with
+        probability ``sigmoid(edge_logits[r, k, j])``; zero at the start
+        (every edge has probability 1/2).
+    mask : buffer of shape (n_restarts, n_variables, n_variables)
+        ``M`` of Eq. 6 for each restart: edges where it is zero are absent.
     """
 
     def __init__(
@@ -123,6 +120,7 @@ class GraphAutoencoder(nn.Module):
         n_variables: int,
         hidden_units: int = 16,
         latent_dim: int = 4,
+        n_restarts: int = 1,
         class_index: int | None = None,
         n_classes: int | None = None,
         random_state: int = 0,
@@ -131,118 +129,130 @@ class GraphAutoencoder(nn.Module):
         generator = torch.Generator().manual_seed(random_state)
         self.n_variables = n_variables
         self.latent_dim = latent_dim
+        self.n_restarts = n_restarts
         self.class_index = class_index
-        self.adjacency = nn.Parameter(
-            uniform_(torch.empty(n_variables, n_variables), 0.1, generator)
-        )
-        self.encoders = _StackedMLP(n_variables, 1, hidden_units, latent_dim, generator)
-        self.decoders = _StackedMLP(n_variables, latent_dim, hidden_units, 1, generator)
-        self.register_buffer("off_diagonal", 1.0 - torch.eye(n_variables))
-        self.register_buffer("mask", torch.ones(n_variables, n_variables))
+        self.n_classes = n_classes
+        n_models = n_restarts * n_variables
+        self.encoders = _StackedMLP(n_models, 1, hidden_units, latent_dim, generator)
+        self.decoders = _StackedMLP(n_models, latent_dim, hidden_units, 1, generator)
         if class_index is not None:
-            self.n_classes = n_classes
             self.class_encoder = _StackedMLP(
-                1, n_classes, hidden_units, latent_dim, generator
+                n_restarts, n_classes, hidden_units, latent_dim, generator
             )
             self.class_decoder = _StackedMLP(
-                1, latent_dim, hidden_units, n_classes, generator
+                n_restarts, latent_dim, hidden_units, n_classes, generator
             )
+        self.edge_logits = nn.Parameter(
+            torch.zeros(n_restarts, n_variables, n_variables)
+        )
+        self.register_buffer("off_diagonal", 1.0 - torch.eye(n_variables))
+        self.register_buffer("mask", torch.ones(n_restarts, n_variables, n_variables))
 
-    def masked_adjacency(self) -> torch.Tensor:
-        """``M o A`` with a zero diagonal: the graph the model uses."""
-        return self.adjacency * self.off_diagonal * self.mask
+    def edge_probabilities(self) -> torch.Tensor:
+        """``sigmoid(theta) o M`` with a zero diagonal, per restart."""
+        return torch.sigmoid(self.edge_logits) * (self.off_diagonal * self.mask)
+
+    def sample_edges(self, uniform: torch.Tensor, temperature: float) -> torch.Tensor:
+        """Relaxed edge draws from U(0, 1) noise of the logits' shape."""
+        edges = gumbel_sigmoid(self.edge_logits, uniform, temperature)
+        return edges * (self.off_diagonal * self.mask)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Latent vectors ``H`` of shape (n_variables, latent_dim, batch)."""
-        latent = self.encoders(x.T.unsqueeze(1))
+        """Latent vectors of shape (n_restarts, n_variables, latent_dim, batch)."""
+        restarts, d = self.n_restarts, self.n_variables
+        values = x.T.unsqueeze(1).repeat(restarts, 1, 1)
+        latent = self.encoders(values).reshape(restarts, d, self.latent_dim, -1)
         if self.class_index is not None:
             codes = x[:, self.class_index].long()
             one_hot = nn.functional.one_hot(codes, self.n_classes).to(x.dtype)
-            class_latent = self.class_encoder(one_hot.T.unsqueeze(0))
+            class_latent = self.class_encoder(
+                one_hot.T.unsqueeze(0).expand(restarts, -1, -1)
+            )
             latent = torch.cat(
                 [
-                    latent[: self.class_index],
-                    class_latent,
-                    latent[self.class_index + 1 :],
-                ]
+                    latent[:, : self.class_index],
+                    class_latent.unsqueeze(1),
+                    latent[:, self.class_index + 1 :],
+                ],
+                dim=1,
             )
         return latent
 
     def forward(
-        self, x: torch.Tensor, outputs: torch.Tensor | None = None
+        self, x: torch.Tensor, edges: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Reconstruct the variables ``outputs`` (all when None).
+        """Reconstruct every variable through the graph ``edges``.
 
         Parameters
         ----------
         x : Tensor of shape (batch, n_variables)
             Numeric values, and integer codes in the categorical column.
-        outputs : Tensor of int, optional
-            Variables to reconstruct.
+        edges : Tensor of shape (n_restarts, n_variables, n_variables), optional
+            The adjacency ``A`` of each restart (row = cause): sampled gates
+            during training, the links of the learned graph when it is read.
+            None uses the edge probabilities.
 
         Returns
         -------
-        reconstruction : Tensor of shape (batch, n_outputs)
-            ``x_hat_j`` for numeric variables (the categorical column, if
-            among the outputs, holds zeros).
-        class_logits : Tensor of shape (batch, n_classes) or None
-            Logits of the categorical variable when it is among the outputs.
+        reconstruction : Tensor of shape (n_restarts, batch, n_variables)
+            ``x_hat_j`` for numeric variables (zeros in the categorical
+            column).
+        class_logits : Tensor of shape (n_restarts, batch, n_classes) or None
+            Logits of the categorical variable.
         """
-        adjacency = self.masked_adjacency()
-        if outputs is not None:
-            adjacency = adjacency[:, outputs]
-        return self.decode(self.propagate(self.encode(x), adjacency), outputs)
+        if edges is None:
+            edges = self.edge_probabilities()
+        latent = self.encode(x)
+        restarts, d, latent_dim, batch = latent.shape
+        messages = torch.bmm(edges.transpose(1, 2), latent.reshape(restarts, d, -1))
+        messages = messages.reshape(restarts, d, latent_dim, batch)
+        return self.decode(messages, torch.arange(d, device=x.device))
 
-    @staticmethod
-    def propagate(latent: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
-        """Messages ``H'_j = sum_k A[k, j] H_k`` for the columns of ``adjacency``.
+    def decode(
+        self, messages: torch.Tensor, variables: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Decode the messages of ``variables``.
 
         Parameters
         ----------
-        latent : Tensor of shape (n_variables, latent_dim, batch)
-            Latent vectors from :meth:`encode`.
-        adjacency : Tensor of shape (n_variables, n_outputs)
-            Columns of ``M o A`` of the variables to reconstruct.
+        messages : Tensor of shape (n_restarts, n_outputs, latent_dim, batch)
+            ``H'_j`` of each restart for the variables ``variables``.
+        variables : Tensor of int of shape (n_outputs,)
+            The variables whose messages these are.
 
         Returns
         -------
-        messages : Tensor of shape (n_outputs, latent_dim, batch)
+        reconstruction : Tensor of shape (n_restarts, batch, n_outputs)
+            Zeros in the column of the categorical variable.
+        class_logits : Tensor of shape (n_restarts, batch, n_classes) or None
+            Logits of the categorical variable when it is among ``variables``.
         """
-        n_variables, latent_dim, batch = latent.shape
-        return (adjacency.T @ latent.reshape(n_variables, -1)).reshape(
-            -1, latent_dim, batch
+        restarts, n_outputs, latent_dim, batch = messages.shape
+        models = (
+            torch.arange(restarts, device=messages.device)[:, None] * self.n_variables
+            + variables
+        ).flatten()
+        reconstruction = self.decoders(
+            messages.reshape(restarts * n_outputs, latent_dim, batch), models
         )
-
-    def decode(
-        self, messages: torch.Tensor, outputs: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Decode the messages of the variables ``outputs`` (all when None).
-
-        Returns the ``(reconstruction, class_logits)`` pair of :meth:`forward`.
-        """
-        reconstruction = self.decoders(messages, outputs).squeeze(1).T
+        reconstruction = reconstruction.reshape(restarts, n_outputs, batch)
+        reconstruction = reconstruction.transpose(1, 2)
         class_logits = None
-        if self.class_index is not None:
-            columns = (
-                torch.arange(self.n_variables, device=messages.device)
-                if outputs is None
-                else outputs
-            )
-            is_class = columns == self.class_index
-            if bool(is_class.any()):
-                position = int(torch.nonzero(is_class)[0, 0])
-                class_logits = (
-                    self.class_decoder(messages[position : position + 1]).squeeze(0).T
-                )
-                reconstruction = reconstruction.masked_fill(is_class, 0.0)
+        is_class = variables == self.class_index
+        if self.class_index is not None and bool(is_class.any()):
+            position = int(torch.nonzero(is_class)[0, 0])
+            class_logits = self.class_decoder(messages[:, position]).transpose(1, 2)
+            reconstruction = reconstruction.masked_fill(is_class, 0.0)
         return reconstruction, class_logits
 
 
 class GatedGraphAutoencoder(nn.Module):
     """GCFS search phase: gated features reconstruct the target (Eq. 12-16).
 
-    Every variable but the target is multiplied by its Gumbel-softmax gate,
-    then the graph autoencoder reconstructs the target alone.
+    Every variable but the target is multiplied by its Gumbel-softmax gate;
+    the gated variables send their messages to the target through a graph
+    autoencoder whose edges into the target are all present (``H'_T =
+    sum_k H_k``), and the target alone is decoded.
 
     Parameters
     ----------
@@ -285,7 +295,13 @@ class GatedGraphAutoencoder(nn.Module):
     def forward(
         self, x: torch.Tensor, uniform: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Target reconstruction from gated features (noise-free if None)."""
+        """Target reconstruction from gated features (noise-free if None).
+
+        Returns the ``(reconstruction, class_logits)`` pair of
+        :meth:`GraphAutoencoder.decode` for the target alone.
+        """
         gated = x.clone()
         gated[:, self.features] = self.gates(x[:, self.features], uniform)
-        return self.autoencoder(gated, self.target)
+        latent = self.autoencoder.encode(gated)
+        message = latent[:, self.features].sum(dim=1, keepdim=True)
+        return self.autoencoder.decode(message, self.target)
