@@ -414,7 +414,9 @@ def test_make_dag_bad_input(args, error, match):
 # make_dag_data
 
 
-@pytest.mark.parametrize("mechanism", ["linear", "anm_gp", "additive_gp"])
+@pytest.mark.parametrize(
+    "mechanism", ["linear", "anm_gp", "additive_gp", "mlp", "sigmoid", "quadratic"]
+)
 def test_make_dag_data(mechanism):
     X, graph = make_dag_data(
         15, 25, 400, mechanism=mechanism, noise_scale=0.5, random_state=0
@@ -446,7 +448,7 @@ def test_make_dag_data_linear_structure():
         assert np.all(np.abs(model.coef_) < 2.1)
 
 
-@pytest.mark.parametrize("mechanism", ["anm_gp", "additive_gp"])
+@pytest.mark.parametrize("mechanism", ["anm_gp", "additive_gp", "mlp", "quadratic"])
 def test_make_dag_data_gp_is_nonlinear(mechanism):
     X, graph = make_dag_data(
         10, 12, 2000, mechanism=mechanism, noise_scale=0.1, random_state=0
@@ -462,10 +464,32 @@ def test_make_dag_data_gp_is_nonlinear(mechanism):
     assert np.mean(unexplained) > 0.3
 
 
+def test_make_dag_scale_free_has_hubs_and_the_exact_edge_count():
+    graph = make_dag(60, 120, graph_type="scale_free", random_state=0)
+    assert int(graph.sum()) == 120 and _is_acyclic(graph)
+    degree = graph.sum(axis=0) + graph.sum(axis=1)
+    erdos = make_dag(60, 120, random_state=0)
+    assert degree.max() > (erdos.sum(axis=0) + erdos.sum(axis=1)).max()
+    assert int(make_dag(5, 10, graph_type="scale_free", random_state=0).sum()) == 10
+
+
+def test_make_dag_data_heterogeneous_noise_and_unit_variance_mechanisms():
+    X, graph = make_dag_data(
+        20, 30, 4000, mechanism="sigmoid", noise_scale=(0.2, 0.3), random_state=0
+    )
+    roots = ~graph.any(axis=0)
+    assert np.all((X[:, roots].std(axis=0) > 0.18) & (X[:, roots].std(axis=0) < 0.32))
+    # A child is its unit-variance signal plus noise of sd <= 0.3.
+    assert np.all(X[:, ~roots].std(axis=0) < np.sqrt(1 + 0.3**2) + 0.05)
+
+
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
         ({"mechanism": "gp"}, ValueError, "mechanism"),
+        ({"graph_type": "tree"}, ValueError, "graph_type"),
+        ({"noise_scale": (1.0, 0.5)}, ValueError, "noise_scale"),
+        ({"noise_scale": (1.0, 2.0, 3.0)}, ValueError, "noise_scale"),
         ({"noise_scale": -1.0}, ValueError, "noise_scale"),
         ({"length_scale": 0.0}, ValueError, "length_scale"),
         ({"n_samples": 1}, ValueError, "n_samples"),

@@ -11,7 +11,10 @@ from ._base import _check_float, _check_int, _standardize
 
 __all__ = ["make_dag", "make_dag_classification", "make_dag_data"]
 
-_MECHANISMS = ("linear", "anm_gp", "additive_gp")
+_MECHANISMS = ("linear", "anm_gp", "additive_gp", "mlp", "sigmoid", "quadratic")
+_GRAPH_TYPES = ("erdos_renyi", "scale_free")
+# Hidden units of the random networks of the "mlp" mechanism.
+_MLP_HIDDEN = 10
 # Number of random Fourier features approximating one GP prior draw.
 _N_FOURIER = 200
 # Scale of the logit of the binary target of make_dag_classification.
@@ -22,13 +25,20 @@ def make_dag(
     n_nodes: int,
     n_edges: int | None = None,
     *,
+    graph_type: str = "erdos_renyi",
     random_state: int | np.random.RandomState | None = None,
 ) -> np.ndarray:
-    """Draw an Erdős–Rényi random DAG with a given number of edges.
+    """Draw a random DAG with a given number of edges.
 
     A random topological order (a uniform permutation of the nodes) is drawn
-    first; then ``n_edges`` of the ``n_nodes * (n_nodes - 1) / 2`` pairs that
-    are compatible with that order are chosen uniformly without replacement.
+    first. Then, for ``graph_type="erdos_renyi"``, ``n_edges`` of the
+    ``n_nodes * (n_nodes - 1) / 2`` pairs that are compatible with that
+    order are chosen uniformly without replacement. For
+    ``graph_type="scale_free"``, the nodes join one after the other in that
+    order and each attaches to earlier nodes with probability proportional
+    to their current degree plus one (preferential attachment, as in the
+    Barabási–Albert model), about ``n_edges / n_nodes`` attachments per
+    node: a few hubs with many children and many nodes with few edges.
     Because the order is random the adjacency matrix is not triangular.
 
     Parameters
@@ -39,6 +49,8 @@ def make_dag(
         Exact number of edges; ``None`` means ``2 * n_nodes`` (capped at the
         maximal number ``d * (d - 1) / 2`` of edges of a DAG). An explicit
         value above that maximum raises a ValueError.
+    graph_type : {"erdos_renyi", "scale_free"}, default="erdos_renyi"
+        How the edges are drawn (see above).
     random_state : int, RandomState instance or None, default=None
         Seed of the order and of the edges. Pass an int for reproducible
         output; None uses the global NumPy RandomState singleton, as
@@ -70,12 +82,18 @@ def make_dag(
             f"n_edges={n_edges} exceeds the maximal number of edges of a DAG "
             f"with {d} nodes, {max_edges}."
         )
+    if graph_type not in _GRAPH_TYPES:
+        raise ValueError(
+            f"graph_type must be one of {list(_GRAPH_TYPES)}, got {graph_type!r}."
+        )
     rng = check_random_state(random_state)
 
     order = rng.permutation(d)
     graph = np.zeros((d, d), dtype=bool)
     if n_edges == 0:
         return graph
+    if graph_type == "scale_free":
+        return _preferential_attachment(order, n_edges, rng)
     # Enumerate the pairs (a, b), a < b, of positions in the order row by
     # row; pair number k lies in row a with row_start[a] <= k < row_start[a+1].
     picks = sample_without_replacement(
@@ -86,6 +104,38 @@ def make_dag(
     a = np.searchsorted(row_start, picks, side="right") - 1
     b = picks - row_start[a] + a + 1
     graph[order[a], order[b]] = True
+    return graph
+
+
+def _preferential_attachment(
+    order: np.ndarray, n_edges: int, rng: np.random.RandomState
+) -> np.ndarray:
+    """Scale-free DAG: nodes join in ``order``, attaching to earlier ones.
+
+    Node number ``i`` in the order can have at most ``i`` parents; the
+    ``n_edges`` attachments are spread as evenly as that allows, the later
+    nodes taking what the early ones cannot.
+    """
+    d = len(order)
+    capacity = np.arange(d)
+    counts = np.zeros(d, dtype=int)
+    left = n_edges
+    for position in range(d - 1, 0, -1):
+        counts[position] = min(capacity[position], left // position)
+        left -= counts[position]
+    for position in range(d - 1, 0, -1):
+        extra = min(capacity[position] - counts[position], left)
+        counts[position] += extra
+        left -= extra
+    graph = np.zeros((d, d), dtype=bool)
+    degree = np.ones(d)
+    for position in range(1, d):
+        earlier = order[:position]
+        weights = degree[earlier] / degree[earlier].sum()
+        parents = rng.choice(earlier, counts[position], replace=False, p=weights)
+        graph[parents, order[position]] = True
+        degree[parents] += 1
+        degree[order[position]] += counts[position]
     return graph
 
 
@@ -141,11 +191,31 @@ def _mechanism(
         return Z @ weights
     if mechanism == "anm_gp":
         return _rff_draw(Z, rng, length_scale)
-    # additive_gp: one independent one-dimensional draw per parent.
-    out = np.zeros(Z.shape[0])
-    for k in range(Z.shape[1]):
-        out += _rff_draw(Z[:, [k]], rng, length_scale)
-    return out
+    if mechanism == "additive_gp":
+        # One independent one-dimensional draw per parent.
+        out = np.zeros(Z.shape[0])
+        for k in range(Z.shape[1]):
+            out += _rff_draw(Z[:, [k]], rng, length_scale)
+        return out
+    k = Z.shape[1]
+    if mechanism == "mlp":
+        shape = (k, _MLP_HIDDEN)
+        hidden = expit(
+            Z @ _signed_uniform(shape, rng) + rng.uniform(-1, 1, _MLP_HIDDEN)
+        )
+        out = hidden @ _signed_uniform(_MLP_HIDDEN, rng)
+    elif mechanism == "sigmoid":
+        out = np.tanh(Z * _signed_uniform(k, rng, 1.0, 3.0)) @ _signed_uniform(k, rng)
+    else:  # quadratic
+        out = Z @ _signed_uniform(k, rng) + (Z**2 - 1.0) @ _signed_uniform(
+            k, rng, 0.5, 1.5
+        )
+    return out / max(out.std(), np.finfo(float).tiny)
+
+
+def _signed_uniform(shape, rng, low: float = 0.5, high: float = 2.0) -> np.ndarray:
+    """Weights with ``|w| ~ U(low, high)`` and a random sign."""
+    return rng.uniform(low, high, size=shape) * rng.choice([-1.0, 1.0], size=shape)
 
 
 def _check_mechanism(mechanism: str) -> str:
@@ -156,11 +226,25 @@ def _check_mechanism(mechanism: str) -> str:
     return mechanism
 
 
+def _check_noise_scale(noise_scale) -> float | tuple[float, float]:
+    """A non-negative float, or a (low, high) range of them."""
+    if isinstance(noise_scale, tuple | list):
+        if len(noise_scale) != 2:
+            raise ValueError(
+                "noise_scale must be a float or a (low, high) pair, got "
+                f"{noise_scale!r}."
+            )
+        low = _check_float(noise_scale[0], "noise_scale[0]", min_val=0.0)
+        high = _check_float(noise_scale[1], "noise_scale[1]", min_val=low)
+        return (low, high)
+    return _check_float(noise_scale, "noise_scale", min_val=0.0)
+
+
 def _sample_sem(
     graph: np.ndarray,
     n_samples: int,
     mechanism: str,
-    noise_scale: float,
+    noise_scale: float | tuple[float, float],
     length_scale: float,
     rng: np.random.RandomState,
     binary_node: int | None = None,
@@ -168,6 +252,10 @@ def _sample_sem(
     """Sample every node of ``graph`` in topological order."""
     d = graph.shape[0]
     X = np.empty((n_samples, d))
+    if isinstance(noise_scale, tuple):
+        scales = rng.uniform(*noise_scale, size=d)
+    else:
+        scales = np.full(d, noise_scale)
     for j in _topological_order(graph):
         parents = np.flatnonzero(graph[:, j])
         if j == binary_node:
@@ -181,7 +269,7 @@ def _sample_sem(
             prob = expit(logit)
             X[:, j] = (rng.random_sample(n_samples) < prob).astype(float)
             continue
-        noise = noise_scale * rng.standard_normal(n_samples)
+        noise = scales[j] * rng.standard_normal(n_samples)
         if parents.size == 0:
             X[:, j] = noise
         else:
@@ -196,7 +284,8 @@ def make_dag_data(
     n_samples: int = 1000,
     *,
     mechanism: str = "linear",
-    noise_scale: float = 1.0,
+    graph_type: str = "erdos_renyi",
+    noise_scale: float | tuple[float, float] = 1.0,
     length_scale: float = 1.0,
     random_state: int | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -217,8 +306,17 @@ def make_dag_data(
     - ``"additive_gp"``: ``x_j = sum_k f_{jk}(z_k) + sigma * e_j``, each
       ``f_{jk}`` an independent one-dimensional GP draw with the same kernel
       (a causal additive model);
+    - ``"mlp"``: ``f_j`` a random one-hidden-layer network of 10 sigmoid
+      units (weights with ``|w| ~ U(0.5, 2)`` and a random sign, biases
+      ``U(-1, 1)``), as in GraN-DAG's benchmarks;
+    - ``"sigmoid"``: ``f_j(z) = sum_k w_k tanh(a_k z_k)`` with ``|w_k| ~ U(0.5,
+      2)`` and ``|a_k| ~ U(1, 3)``, saturating additive effects;
+    - ``"quadratic"``: ``f_j(z) = sum_k w_k z_k + v_k (z_k^2 - 1)`` with
+      ``|v_k| ~ U(0.5, 1.5)``, non-monotone effects;
 
-    with ``e_j ~ N(0, 1)`` i.i.d. and ``l = length_scale``.
+    with ``e_j ~ N(0, 1)`` i.i.d. and ``l = length_scale``. The last three
+    mechanisms are scaled to unit variance over the samples, so that
+    ``sigma`` alone sets the signal-to-noise ratio.
 
     Parameters
     ----------
@@ -229,11 +327,15 @@ def make_dag_data(
         :func:`make_dag`).
     n_samples : int, default=1000
         Number of samples ``n`` (at least 2, for the standardisation).
-    mechanism : {"linear", "anm_gp", "additive_gp"}, default="linear"
+    mechanism : {"linear", "anm_gp", "additive_gp", "mlp", "sigmoid", \
+"quadratic"}, default="linear"
         Functional form of the structural equations.
-    noise_scale : float, default=1.0
+    graph_type : {"erdos_renyi", "scale_free"}, default="erdos_renyi"
+        How the DAG is drawn (see :func:`make_dag`).
+    noise_scale : float or (low, high), default=1.0
         Standard deviation ``sigma`` of the additive Gaussian noise and of
-        the root nodes.
+        the root nodes; a pair draws one ``sigma`` per node from
+        ``U(low, high)`` (heterogeneous noise).
     length_scale : float, default=1.0
         Length scale ``l`` of the RBF kernel (GP mechanisms only); the inputs
         are standardised, so 1.0 gives moderately wiggly functions.
@@ -280,12 +382,12 @@ def make_dag_data(
     """
     n_samples = _check_int(n_samples, "n_samples", min_val=2)
     mechanism = _check_mechanism(mechanism)
-    noise_scale = _check_float(noise_scale, "noise_scale", min_val=0.0)
+    noise_scale = _check_noise_scale(noise_scale)
     length_scale = _check_float(
         length_scale, "length_scale", min_val=0.0, include_boundaries="neither"
     )
     rng = check_random_state(random_state)
-    graph = make_dag(n_nodes, n_edges, random_state=rng)
+    graph = make_dag(n_nodes, n_edges, graph_type=graph_type, random_state=rng)
     X = _sample_sem(graph, n_samples, mechanism, noise_scale, length_scale, rng)
     return X, graph
 
@@ -310,9 +412,10 @@ def make_dag_classification(
     n_samples: int = 1000,
     *,
     mechanism: str = "linear",
+    graph_type: str = "erdos_renyi",
     n_irrelevant: int = 0,
     target: int | None = None,
-    noise_scale: float = 1.0,
+    noise_scale: float | tuple[float, float] = 1.0,
     length_scale: float = 1.0,
     random_state: int | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -344,17 +447,21 @@ def make_dag_classification(
         :func:`make_dag`).
     n_samples : int, default=1000
         Number of samples (at least 2).
-    mechanism : {"linear", "anm_gp", "additive_gp"}, default="linear"
+    mechanism : {"linear", "anm_gp", "additive_gp", "mlp", "sigmoid", \
+"quadratic"}, default="linear"
         Functional form of the structural equations, see
         :func:`make_dag_data`.
+    graph_type : {"erdos_renyi", "scale_free"}, default="erdos_renyi"
+        How the DAG is drawn (see :func:`make_dag`).
     n_irrelevant : int, default=0
         Number of independent standard normal features appended to ``X``.
     target : int or None, default=None
         Node of the drawn DAG (in ``0..n_nodes - 1``) made binary. ``None``
         picks uniformly among the nodes that have both parents and children,
         or failing that among the nodes with at least one edge.
-    noise_scale : float, default=1.0
-        Noise standard deviation of the continuous nodes.
+    noise_scale : float or (low, high), default=1.0
+        Noise standard deviation of the continuous nodes, or the range of
+        one drawn per node (see :func:`make_dag_data`).
     length_scale : float, default=1.0
         RBF length scale of the GP mechanisms.
     random_state : int, RandomState instance or None, default=None
@@ -403,13 +510,13 @@ def make_dag_classification(
     n_irrelevant = _check_int(n_irrelevant, "n_irrelevant", min_val=0)
     if target is not None:
         target = _check_int(target, "target", min_val=0, max_val=d - 1)
-    noise_scale = _check_float(noise_scale, "noise_scale", min_val=0.0)
+    noise_scale = _check_noise_scale(noise_scale)
     length_scale = _check_float(
         length_scale, "length_scale", min_val=0.0, include_boundaries="neither"
     )
     rng = check_random_state(random_state)
 
-    dag = make_dag(d, n_edges, random_state=rng)
+    dag = make_dag(d, n_edges, graph_type=graph_type, random_state=rng)
     if target is None:
         target = _default_target(dag, rng)
     data = _sample_sem(
