@@ -48,6 +48,18 @@ FAMILIES = {
         },
         False,
     ),
+    "gene-fast": (
+        "gene",
+        {
+            "n_genes": 50,
+            "n_trajectories": 46,
+            "protocol": "relax",
+            "molecular_noise": 0.02,
+            "measurement_noise": 0.03,
+            "degradation_rates": (0.04, 0.4),
+        },
+        False,
+    ),
     "gene-dense": (
         "gene",
         {

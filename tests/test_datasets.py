@@ -267,6 +267,24 @@ def test_gene_regulatory_protocols():
     assert courses[:, -1].std(axis=0).mean() < 0.2 * courses[:, 0].std(axis=0).mean()
 
 
+def test_gene_regulatory_fast_rates_leave_little_lag():
+    # With rates ten times faster, the genes have settled long before the
+    # next sample: after the first interval, the relaxation is over.
+    common = dict(
+        n_genes=30,
+        n_trajectories=6,
+        protocol="relax",
+        molecular_noise=0.0,
+        measurement_noise=0.0,
+        random_state=5,
+    )
+    slow, _, _ = make_gene_regulatory_series(**common)
+    fast, _, _ = make_gene_regulatory_series(degradation_rates=(0.1, 0.8), **common)
+    for X, settled in ((slow, False), (fast, True)):
+        steps = np.abs(np.diff(X.reshape(6, 21, 30), axis=1)).mean(axis=(0, 2))
+        assert (steps[1] < 0.1 * steps[0]) == settled
+
+
 def test_gene_regulatory_regulators_drive_their_targets():
     # With little noise, a target's change is better predicted from its
     # regulators' levels than from random non-regulators.
@@ -307,6 +325,8 @@ def test_gene_regulatory_regulators_drive_their_targets():
         ({"molecular_noise": -0.1}, ValueError, "molecular_noise"),
         ({"measurement_noise": -0.1}, ValueError, "measurement_noise"),
         ({"duration": 0.0}, ValueError, "duration"),
+        ({"degradation_rates": (0.1, 0.01)}, ValueError, "degradation_rates"),
+        ({"degradation_rates": (0.0, 0.1)}, ValueError, "degradation_rates"),
         ({"n_genes": 5.0}, TypeError, "n_genes"),
     ],
 )

@@ -124,6 +124,7 @@ def make_gene_regulatory_series(
     molecular_noise: float = 0.05,
     measurement_noise: float = 0.025,
     duration: float = 1000.0,
+    degradation_rates: tuple[float, float] = (0.01, 0.08),
     random_state: int | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Simulate gene-expression time courses of a random regulatory network.
@@ -183,8 +184,13 @@ def make_gene_regulatory_series(
         Standard deviation of the Gaussian noise added to every observed
         level (before normalisation); negative values are clipped to 0.
     duration : float, default=1000.0
-        Length of each course in simulation time units (the degradation
-        rates are ``U(0.01, 0.08)`` per unit, log-uniform).
+        Length of each course in simulation time units.
+    degradation_rates : (float, float), default=(0.01, 0.08)
+        Range of the log-uniform draws of the mRNA and protein degradation
+        rates (per time unit). With the defaults a gene relaxes within one
+        to a few sampling intervals of 50 units, as in DREAM4; faster rates
+        make every sample close to the steady state of the previous one's
+        inputs, so that little lagged information is left.
     random_state : int, RandomState instance or None, default=None
         Seed of the graph, the kinetics, the perturbations and the noise. An
         int or a RandomState instance leaves the global state untouched;
@@ -208,7 +214,8 @@ def make_gene_regulatory_series(
     Simplifications against GeneNetWeaver: independent binding with one
     activation module per gene instead of its cooperative binding modules;
     protein levels track mRNA with a first-order lag instead of separate
-    translation rates; Euler-Maruyama integration with step 0.5.
+    translation rates; Euler-Maruyama integration with a fixed step (0.5 time
+    units with the default rates).
 
     Examples
     --------
@@ -249,14 +256,22 @@ def make_gene_regulatory_series(
     duration = _check_float(
         duration, "duration", min_val=0.0, include_boundaries="neither"
     )
+    if not (
+        len(degradation_rates) == 2 and 0 < degradation_rates[0] <= degradation_rates[1]
+    ):
+        raise ValueError(
+            "degradation_rates must be a pair (low, high) with 0 < low <= high, "
+            f"got {degradation_rates!r}."
+        )
+    slowest, fastest = (float(rate) for rate in degradation_rates)
     rng = check_random_state(random_state)
 
     graph = _regulatory_graph(
         rng, p, regulator_fraction, mean_in_degree, n_modules, 0.1
     )
     kinetics = _HillKinetics(rng, graph)
-    mrna_rate = np.exp(rng.uniform(np.log(0.01), np.log(0.08), size=p))
-    protein_rate = np.exp(rng.uniform(np.log(0.01), np.log(0.08), size=p))
+    mrna_rate = np.exp(rng.uniform(np.log(slowest), np.log(fastest), size=p))
+    protein_rate = np.exp(rng.uniform(np.log(slowest), np.log(fastest), size=p))
     perturbed = np.array(
         [
             rng.permutation(p) < round(perturbed_fraction * p)
@@ -287,13 +302,16 @@ def make_gene_regulatory_series(
         return x, y
 
     # Thirty time constants of the slowest gene settle the deterministic
-    # steady state (a coarser step: nothing is sampled there).
-    settle, coarse, fine = 3000.0, 2.0, 0.5
+    # steady state (a coarser step: nothing is sampled there). Steps stay
+    # below a twentieth (sampled phases) or a fifth of the fastest time
+    # constant.
+    settle = 30.0 / slowest
+    coarse, fine = min(2.0, 0.2 / fastest), min(0.5, 0.05 / fastest)
     no_shift = np.zeros((n_trajectories, p))
     if protocol == "release":
         wild_type = integrate((np.full(p, 0.5),) * 2, 0.0, settle, 0.0, coarse)
         state = tuple(np.tile(level, (n_trajectories, 1)) for level in wild_type)
-        state = integrate(state, no_shift, 200.0, molecular_noise, fine)
+        state = integrate(state, no_shift, 2.0 / slowest, molecular_noise, fine)
         release = duration / 2
     else:
         start = np.full((n_trajectories, p), 0.5)
