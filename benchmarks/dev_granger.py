@@ -173,7 +173,7 @@ def _label(params):
     return "grngc[" + ",".join(f"{k}={v}" for k, v in sorted(params.items())) + "]"
 
 
-def build_tasks(families, methods, n_graphs, n_seeds, variants):
+def build_tasks(families, methods, n_graphs, n_seeds, variants, label=None):
     tasks = []
     for family in families:
         for graph in range(n_graphs):
@@ -184,7 +184,7 @@ def build_tasks(families, methods, n_graphs, n_seeds, variants):
                             tasks.append(
                                 Task(
                                     family,
-                                    _label(params),
+                                    label or _label(params),
                                     fit_grngc,
                                     {
                                         "family": family,
@@ -265,10 +265,17 @@ def main(argv=None):
         help="GrangerGRNGC parameters of a variant to fit instead of the default "
         "(JSON; repeat for several variants)",
     )
+    parser.add_argument(
+        "--label",
+        help="name of the GrangerGRNGC rows (e.g. to tell the code of another "
+        "commit, run with its sklearn_causal on PYTHONPATH, from this one's)",
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     variants = args.grngc or [{}]
-    tasks = build_tasks(args.families, args.methods, args.graphs, args.seeds, variants)
+    tasks = build_tasks(
+        args.families, args.methods, args.graphs, args.seeds, variants, args.label
+    )
     results = collect(tasks, args)
     print(
         f"\nGrangerGRNGC development suite: {args.graphs} random graphs per family "
