@@ -29,7 +29,9 @@ __all__ = [
     "cmlp_scores",
     "iamb_markov_blanket",
     "l1_selector_markov_blanket",
+    "lagged_correlation_scores",
     "pcmci_parcorr_scores",
+    "ridge_var_scores",
 ]
 
 _INSTALL_HINT = (
@@ -83,6 +85,106 @@ def _split_trajectories(X, groups):
     _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
     order = np.argsort(first)
     return [X[inverse == k] for k in order]
+
+
+def _lagged_pairs(X, groups, lag):
+    """Standardised lag windows that never span two trajectories.
+
+    Returns ``past`` of shape ``(n_windows, lag, p)`` (``past[:, l - 1]`` is
+    ``x_{t-l}``) and ``present`` of shape ``(n_windows, p)``.
+    """
+    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    past, present = [], []
+    for trajectory in _split_trajectories(X, groups):
+        n = len(trajectory)
+        if n <= lag:
+            raise ValueError(
+                f"Every trajectory needs more than lag={lag} rows; one has {n}."
+            )
+        present.append(trajectory[lag:])
+        past.append(
+            np.stack([trajectory[lag - k : n - k] for k in range(1, lag + 1)], axis=1)
+        )
+    return np.concatenate(past), np.concatenate(present)
+
+
+def lagged_correlation_scores(X, groups=None):
+    """The simplest baseline: ``|corr(x_{t-1, i}, x_{t, j})|``.
+
+    Each series is standardised over all rows, the pairs ``(x_{t-1}, x_t)``
+    are taken inside every trajectory (none spans two), and the Pearson
+    correlation of every lagged cause with every present effect is computed
+    over those pairs.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_series)
+        Multivariate time series, rows in time order within each trajectory.
+    groups : array-like of shape (n_samples,), default=None
+        Trajectory label of each row; None means one trajectory.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_series, n_series)
+        ``scores[i, j] = |corr(x_{t-1, i}, x_{t, j})|`` (row = cause). A
+        series that is constant over the pairs scores 0.
+    seconds : float
+        Wall time.
+    """
+    X = _check_2d(X)
+    start = time.perf_counter()
+    past, present = _lagged_pairs(X, groups, 1)
+    past = past[:, 0]
+    past = past - past.mean(axis=0)
+    present = present - present.mean(axis=0)
+    norms = np.outer(np.linalg.norm(past, axis=0), np.linalg.norm(present, axis=0))
+    scores = np.abs(past.T @ present) / np.where(norms > 0, norms, np.inf)
+    return scores, time.perf_counter() - start
+
+
+def ridge_var_scores(X, groups=None, *, lag=2, alphas=None):
+    """A linear baseline: a ridge vector autoregression.
+
+    Every standardised series is regressed on the ``lag`` previous values of
+    all series (windows inside trajectories only) by ``RidgeCV``, whose
+    penalty is chosen per effect series by efficient leave-one-out
+    cross-validation over ``alphas``. One configuration for all data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_series)
+        Multivariate time series, rows in time order within each trajectory.
+    groups : array-like of shape (n_samples,), default=None
+        Trajectory label of each row; None means one trajectory.
+    lag : int, default=2
+        Number of lags in the regression.
+    alphas : array-like, default=None
+        Candidate ridge penalties; None uses ``np.logspace(-2, 4, 13)``.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_series, n_series)
+        ``scores[i, j] = sum_l |coef of x_{t-l, i} in the model of x_{t, j}|``
+        (row = cause; the inputs are standardised, so the coefficients are
+        comparable).
+    seconds : float
+        Wall time.
+    """
+    from sklearn.linear_model import RidgeCV
+
+    X = _check_2d(X)
+    lag = int(lag)
+    if lag < 1:
+        raise ValueError(f"lag must be >= 1, got {lag}.")
+    start = time.perf_counter()
+    past, present = _lagged_pairs(X, groups, lag)
+    n_windows, _, p = past.shape
+    if alphas is None:
+        alphas = np.logspace(-2, 4, 13)
+    model = RidgeCV(alphas=alphas, alpha_per_target=True)
+    model.fit(past.reshape(n_windows, lag * p), present)
+    coef = np.abs(model.coef_).reshape(p, lag, p)  # effect, lag, cause
+    return coef.sum(axis=1).T, time.perf_counter() - start
 
 
 def pcmci_parcorr_scores(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LagWindows", "make_lag_windows"]
+__all__ = ["LagWindows", "make_lag_windows", "trajectory_rows"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class LagWindows:
         return self.position >= self.length - n_tail
 
 
-def _trajectory_rows(groups: np.ndarray | None, n_rows: int) -> list[np.ndarray]:
+def trajectory_rows(groups: np.ndarray | None, n_rows: int) -> list[np.ndarray]:
+    """Row indices of every trajectory, in order of first appearance."""
     if groups is None:
         return [np.arange(n_rows)]
     _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
@@ -75,7 +76,7 @@ def make_lag_windows(
     ValueError
         If a trajectory has ``lag`` rows or fewer (no complete window).
     """
-    trajectories = _trajectory_rows(groups, X.shape[0])
+    trajectories = trajectory_rows(groups, X.shape[0])
     too_short = [rows for rows in trajectories if rows.size <= lag]
     if too_short:
         what = (

@@ -27,6 +27,7 @@ from ._local_graph import is_acyclic, local_mask, local_neighbourhood
 from .penalties import (
     gaussian_negative_log_likelihood,
     gradient_l1_penalty,
+    granger_causality_scores,
     notears_acyclicity,
 )
 
@@ -110,6 +111,20 @@ class TensorBatches:
             start += size
 
 
+def _per_effect_normalised(scores: torch.Tensor) -> torch.Tensor:
+    """``GC_avg`` divided, effect by effect, by the norm of its cross causes.
+
+    ``scores`` is indexed (effect, window position, cause). Each effect's
+    row is divided by the Euclidean norm, over the other series, of the
+    strengths summed over window positions; self-dependence is left out of
+    the norm but scaled with the row.
+    """
+    n_series = scores.shape[0]
+    cross = scores.sum(dim=1) * (1.0 - torch.eye(n_series, device=scores.device))
+    norm = cross.pow(2).sum(dim=1).sqrt().clamp_min(torch.finfo(scores.dtype).tiny)
+    return scores / norm[:, None, None]
+
+
 class GradientPenaltyNet(NeuralNet):
     """skorch net minimising forecast MSE + lam * gradient L1 penalty.
 
@@ -117,6 +132,14 @@ class GradientPenaltyNet(NeuralNet):
     The training loss is GRNGC's Eq. 14 divided by the number of series; the
     validation loss is the forecast criterion alone, so early stopping
     watches held-out forecasts only.
+
+    With ``path_inputs``, the net also records the Granger-causality
+    strengths along its training path: after the epochs of a schedule
+    (every epoch up to the 19th, then every ``epoch // 10``-th), ``GC_avg``
+    on ``path_inputs``, normalised per effect (each effect's strengths
+    divided by the Euclidean norm of its cross strengths).
+    :meth:`path_strengths` averages the records up to a given epoch, each
+    weighted by the epochs it stands for.
 
     Parameters
     ----------
@@ -131,6 +154,17 @@ class GradientPenaltyNet(NeuralNet):
         None uses every row (exact).
     random_state : numpy.random.RandomState, optional
         Source of the row draws (required with ``penalty_rows``).
+    path_inputs : Tensor of shape (n_windows, lag, n_series), optional
+        Windows on which the strengths are recorded along the path; None
+        records nothing.
+
+    Attributes
+    ----------
+    path_epochs_ : list of int
+        Epochs (counted from 1) after which strengths were recorded.
+    path_records_ : list of Tensor of shape (n_series, lag, n_series)
+        The normalised ``GC_avg`` (effect, window position, cause) recorded
+        after each of those epochs.
     """
 
     def __init__(
@@ -139,12 +173,14 @@ class GradientPenaltyNet(NeuralNet):
         lam: float = 0.0,
         penalty_rows: int | None = None,
         random_state: np.random.RandomState | None = None,
+        path_inputs: torch.Tensor | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lam = lam
         self.penalty_rows = penalty_rows
         self.random_state = random_state
+        self.path_inputs = path_inputs
 
     def _penalty_rows(self, n_series: int) -> torch.Tensor | None:
         if self.penalty_rows is None or self.penalty_rows >= n_series:
@@ -161,6 +197,44 @@ class GradientPenaltyNet(NeuralNet):
         loss = forecast_loss + self.lam * gradient_l1_penalty(jacobian)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X, y, **kwargs)
+        self.path_epochs_, self.path_records_ = [], []
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+        epoch = len(self.history)
+        if self.path_inputs is None or not (epoch < 20 or epoch % (epoch // 10) == 0):
+            return
+        self.module_.eval()
+        with torch.no_grad():
+            _, jacobian = self.module_.forward_with_jacobian(self.path_inputs)
+        self.module_.train()
+        strengths = _per_effect_normalised(granger_causality_scores(jacobian))
+        self.path_epochs_.append(epoch)
+        self.path_records_.append(strengths)
+
+    def path_strengths(self, epoch: int) -> torch.Tensor:
+        """Average of the recorded strengths over epochs ``1..epoch``.
+
+        Every record stands for the epochs since the previous one; the
+        records after ``epoch`` are left out.
+
+        Parameters
+        ----------
+        epoch : int
+            Last epoch of the average (at least the first record's).
+
+        Returns
+        -------
+        strengths : Tensor of shape (n_series, lag, n_series)
+        """
+        epochs = np.array(self.path_epochs_)
+        kept = int(np.searchsorted(epochs, epoch, side="right"))
+        weights = np.diff(epochs[:kept], prepend=0)
+        total = sum(w * r for w, r in zip(weights, self.path_records_, strict=False))
+        return total / weights.sum()
 
 
 class GatedSearchNet(NeuralNet):

@@ -13,6 +13,8 @@ from sklearn_causal.datasets import (
     make_dag,
     make_dag_classification,
     make_dag_data,
+    make_fmri_bold,
+    make_gene_regulatory_series,
     make_lorenz96,
     make_nonlinear_var,
 )
@@ -32,6 +34,10 @@ def _is_acyclic(graph):
 GENERATORS = {
     "lorenz96": lambda rs: make_lorenz96(6, 50, burn_in=20, random_state=rs),
     "nonlinear_var": lambda rs: make_nonlinear_var(6, 50, random_state=rs),
+    "gene_regulatory": lambda rs: make_gene_regulatory_series(
+        8, 2, 6, duration=100.0, random_state=rs
+    ),
+    "fmri_bold": lambda rs: make_fmri_bold(5, 20, random_state=rs),
     "dag": lambda rs: (make_dag(8, random_state=rs),),
     "dag_linear": lambda rs: make_dag_data(8, n_samples=50, random_state=rs),
     "dag_anm_gp": lambda rs: make_dag_data(
@@ -202,6 +208,190 @@ def test_nonlinear_var_bounded_and_predictable(nonlinearity):
 def test_nonlinear_var_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         make_nonlinear_var(**kwargs)
+
+
+# --------------------------------------------------------------------------
+# Gene regulatory time courses (DREAM-like)
+
+
+@pytest.mark.parametrize("protocol", ["release", "relax"])
+def test_gene_regulatory_shapes_and_graph(protocol):
+    p, n_courses, n_points = 30, 3, 11
+    X, graph, groups = make_gene_regulatory_series(
+        p, n_courses, n_points, protocol=protocol, random_state=0
+    )
+    assert X.shape == (n_courses * n_points, p)
+    assert np.isfinite(X).all()
+    assert X.min() >= 0.0
+    assert X.max() == pytest.approx(1.0)
+    np.testing.assert_array_equal(groups, np.repeat(np.arange(n_courses), n_points))
+    assert graph.dtype == bool and graph.shape == (p, p)
+    assert not graph.diagonal().any()
+    # Only the transcription factors (30% of the genes) regulate, and every
+    # other gene has at least one regulator.
+    regulators = graph.any(axis=1)
+    assert 0 < regulators.sum() <= round(0.3 * p)
+    assert graph[:, ~regulators].any(axis=0).all()
+
+
+def test_gene_regulatory_hubs_and_density():
+    _, graph, _ = make_gene_regulatory_series(
+        100, 1, 3, mean_in_degree=2.0, random_state=0
+    )
+    out_degree = graph.sum(axis=1)
+    # A heavy-tailed out-degree: the largest hub regulates far more genes
+    # than the typical regulator.
+    assert out_degree.max() >= 4 * np.median(out_degree[out_degree > 0])
+    assert 1.2 < graph.sum() / 100 < 2.5
+
+
+def test_gene_regulatory_protocols():
+    common = dict(n_genes=40, n_trajectories=8, random_state=1, measurement_noise=0.0)
+    X, _, _ = make_gene_regulatory_series(
+        protocol="release", molecular_noise=0.0, **common
+    )
+    courses = X.reshape(8, 21, 40)
+    steps = np.abs(np.diff(courses, axis=1)).mean(axis=(0, 2))
+    # Perturbation at t=0 and release at t=500 (between samples 10 and 11)
+    # move the levels; in between they settle.
+    assert steps[0] > 3 * steps[8]
+    assert steps[10] > 3 * steps[8]
+    # Every course starts from the same (wild-type) state.
+    assert courses[:, 0].std(axis=0).max() < 1e-9
+
+    X, _, _ = make_gene_regulatory_series(
+        protocol="relax", molecular_noise=0.0, **common
+    )
+    courses = X.reshape(8, 21, 40)
+    # Relaxation from different perturbed states towards one steady state.
+    assert courses[:, -1].std(axis=0).mean() < 0.2 * courses[:, 0].std(axis=0).mean()
+
+
+def test_gene_regulatory_fast_rates_leave_little_lag():
+    # With rates ten times faster, the genes have settled long before the
+    # next sample: after the first interval, the relaxation is over.
+    common = dict(
+        n_genes=30,
+        n_trajectories=6,
+        protocol="relax",
+        molecular_noise=0.0,
+        measurement_noise=0.0,
+        random_state=5,
+    )
+    slow, _, _ = make_gene_regulatory_series(**common)
+    fast, _, _ = make_gene_regulatory_series(degradation_rates=(0.1, 0.8), **common)
+    for X, settled in ((slow, False), (fast, True)):
+        steps = np.abs(np.diff(X.reshape(6, 21, 30), axis=1)).mean(axis=(0, 2))
+        assert (steps[1] < 0.1 * steps[0]) == settled
+
+
+def test_gene_regulatory_regulators_drive_their_targets():
+    # With little noise, a target's change is better predicted from its
+    # regulators' levels than from random non-regulators.
+    X, graph, groups = make_gene_regulatory_series(
+        40, 20, random_state=2, molecular_noise=0.0, measurement_noise=0.0
+    )
+    first = np.concatenate([np.flatnonzero(groups == g)[:-1] for g in range(20)])
+    past, change = X[first], X[first + 1] - X[first]
+    rng = np.random.RandomState(0)
+    gains = []
+    for j in np.flatnonzero(graph.any(axis=0)):
+        parents = np.flatnonzero(graph[:, j])
+        others = np.setdiff1d(np.arange(40), [*parents, j])
+        decoys = rng.choice(others, size=parents.size, replace=False)
+        r2 = [
+            LinearRegression()
+            .fit(past[:, [j, *cols]], change[:, j])
+            .score(past[:, [j, *cols]], change[:, j])
+            for cols in (parents, decoys)
+        ]
+        gains.append(r2[0] - r2[1])
+    gains = np.array(gains)
+    assert gains.mean() > 0.02
+    assert (gains > 0).mean() > 0.7
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_genes": 1}, ValueError, "n_genes"),
+        ({"n_trajectories": 0}, ValueError, "n_trajectories"),
+        ({"n_timepoints": 1}, ValueError, "n_timepoints"),
+        ({"protocol": "knockout"}, ValueError, "protocol"),
+        ({"regulator_fraction": 0.0}, ValueError, "regulator_fraction"),
+        ({"mean_in_degree": -1.0}, ValueError, "mean_in_degree"),
+        ({"n_modules": 0}, ValueError, "n_modules"),
+        ({"perturbed_fraction": 1.5}, ValueError, "perturbed_fraction"),
+        ({"molecular_noise": -0.1}, ValueError, "molecular_noise"),
+        ({"measurement_noise": -0.1}, ValueError, "measurement_noise"),
+        ({"duration": 0.0}, ValueError, "duration"),
+        ({"degradation_rates": (0.1, 0.01)}, ValueError, "degradation_rates"),
+        ({"degradation_rates": (0.0, 0.1)}, ValueError, "degradation_rates"),
+        ({"n_genes": 5.0}, TypeError, "n_genes"),
+    ],
+)
+def test_gene_regulatory_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_gene_regulatory_series(**kwargs)
+
+
+# --------------------------------------------------------------------------
+# fMRI BOLD (NetSim-like)
+
+
+@pytest.mark.parametrize("n_nodes, n_links", [(5, 5), (10, 11), (15, 18), (50, 62)])
+def test_fmri_bold_shapes_and_graph(n_nodes, n_links):
+    X, graph = make_fmri_bold(n_nodes, 150, random_state=0)
+    assert X.shape == (150, n_nodes)
+    np.testing.assert_allclose(X.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(X.std(axis=0), 1.0)
+    assert graph.dtype == bool and graph.diagonal().all()
+    off_diagonal = graph & ~np.eye(n_nodes, dtype=bool)
+    # Modules of five nodes with five links each, one link into every
+    # module but the first, one more per three modules; no 2-cycles.
+    assert off_diagonal.sum() == n_links
+    assert not (off_diagonal & off_diagonal.T).any()
+
+
+def test_fmri_bold_is_slow_and_coupled():
+    X, graph = make_fmri_bold(15, 400, noise=0.5, random_state=3)
+    # The haemodynamic filter makes every series smooth at TR = 3 s.
+    autocorrelation = [np.corrcoef(X[:-1, j], X[1:, j])[0, 1] for j in range(15)]
+    assert min(autocorrelation) > 0.2
+    # Linked regions are more correlated than unlinked ones.
+    corr = np.abs(np.corrcoef(X.T))
+    links = graph | graph.T
+    np.fill_diagonal(links, False)
+    unlinked = ~links & ~np.eye(15, dtype=bool)
+    assert corr[links].mean() > 2 * corr[unlinked].mean()
+
+
+def test_fmri_bold_noise_level():
+    clean, _ = make_fmri_bold(5, 100, noise=0.0, random_state=4)
+    noisy, _ = make_fmri_bold(5, 100, noise=1.0, random_state=4)
+    # Equal noise and signal variances: half the standardised variance is
+    # shared with the clean series.
+    shared = [np.corrcoef(clean[:, j], noisy[:, j])[0, 1] ** 2 for j in range(5)]
+    assert 0.3 < np.mean(shared) < 0.7
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_nodes": 1}, ValueError, "n_nodes"),
+        ({"n_timepoints": 1}, ValueError, "n_timepoints"),
+        ({"repetition_time": 0.0}, ValueError, "repetition_time"),
+        ({"neural_step": -1.0}, ValueError, "neural_step"),
+        ({"neural_time_constant": 0.01}, ValueError, "neural_time_constant"),
+        ({"coupling": (0.5, 0.2)}, ValueError, "coupling"),
+        ({"haemodynamic_jitter": -1.0}, ValueError, "haemodynamic_jitter"),
+        ({"noise": -1.0}, ValueError, "noise"),
+        ({"n_nodes": 5.5}, TypeError, "n_nodes"),
+    ],
+)
+def test_fmri_bold_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_fmri_bold(**kwargs)
 
 
 # --------------------------------------------------------------------------

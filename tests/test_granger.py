@@ -16,6 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_causal import GrangerGRNGC
 from sklearn_causal.datasets import make_lorenz96
 from sklearn_causal.metrics import graph_auroc
+from sklearn_causal.nn.backbones import BACKBONES
 
 
 def _driven_pair(n=400, lag=1, seed=0):
@@ -32,11 +33,15 @@ FAST = {"max_epochs": 60, "hidden_units": 16, "lr": 0.01, "random_state": 0}
 def test_orientation_row_is_cause():
     X = _driven_pair()
     gc = GrangerGRNGC(**FAST).fit(X)
-    matrix = gc.causal_matrix_
-    assert matrix[0, 1] > 5 * matrix[1, 0]
-    assert matrix[0, 1] == matrix[:, 1].max()
+    # The network's own strengths: the driver dwarfs the reverse direction.
+    assert gc.gc_avg_[0, 1] > 5 * gc.gc_avg_[1, 0]
     assert gc.adjacency_[0, 1]
     assert not gc.adjacency_[1, 0]
+    # The ranking matrix is normalised per effect (column): in the driven
+    # series' column the driver dominates the noise series.
+    matrix = gc.causal_matrix_
+    assert matrix[0, 1] == matrix[:, 1].max()
+    assert matrix[0, 1] > 5 * matrix[2, 1]
 
 
 def test_causal_lags_pick_the_right_lag():
@@ -47,6 +52,79 @@ def test_causal_lags_pick_the_right_lag():
     per_lag = gc.causal_lags_[:, 0, 1]
     assert np.argmax(per_lag) == 1
     assert per_lag[1] > 3 * max(per_lag[0], per_lag[2])
+
+
+def test_lag_auto_finds_a_driver_that_acts_two_steps_back():
+    X = _driven_pair(lag=2)
+    gc = GrangerGRNGC(**FAST).fit(X)
+    np.testing.assert_array_equal(gc.candidate_lags_, [1, 2, 3])
+    assert gc.candidate_losses_.shape == (3,)
+    # Lag 1 cannot forecast x1; lag 2 can, and lag 3 adds nothing.
+    assert gc.candidate_losses_[1] < 0.8 * gc.candidate_losses_[0]
+    assert gc.lag_ == 2
+    assert gc.causal_lags_.shape == (2, 3, 3)
+    assert gc.adjacency_[0, 1]
+    assert gc.causal_matrix_[0, 1] == gc.causal_matrix_[:, 1].max()
+    # With the old default lag=1 the driver is invisible.
+    blind = GrangerGRNGC(lag=1, **FAST).fit(X)
+    assert not blind.adjacency_[0, 1]
+
+
+def test_lag_auto_keeps_the_smallest_sufficient_lag():
+    gc = GrangerGRNGC(**FAST).fit(_driven_pair(lag=1))
+    assert gc.lag_ == 1
+    assert gc.forecast(_driven_pair(lag=1)).shape == (399, 3)
+
+
+def test_lag_auto_needs_a_hold_out():
+    with pytest.raises(ValueError, match="validation_fraction > 0"):
+        GrangerGRNGC(validation_fraction=0.0, max_epochs=1).fit(_driven_pair(n=40))
+    gc = GrangerGRNGC(lag=2, validation_fraction=0.0, max_epochs=2, random_state=0)
+    gc.fit(_driven_pair(n=40))
+    assert np.isnan(gc.candidate_losses_).all()
+    assert len(gc.net_.history) == 2
+
+
+@pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
+def test_backbones_can_start_with_a_zero_output_layer(model):
+    module = BACKBONES[model](4, 2, hidden_units=5, random_state=0, zero_output=True)
+    x = torch.randn(3, 2, 4)
+    y, jacobian = module.forward_with_jacobian(x)
+    assert torch.count_nonzero(y) == 0
+    assert torch.count_nonzero(jacobian) == 0
+    # The output layer still learns: its gradient is not zero.
+    (y - 1.0).pow(2).sum().backward()
+    assert any(
+        p.grad is not None and p.grad.abs().sum() > 0 for p in module.parameters()
+    )
+
+
+def test_strengths_are_normalised_per_effect_and_averaged_over_the_path():
+    X = _driven_pair(n=200)
+    one = GrangerGRNGC(lag=1, max_epochs=1, validation_fraction=0.0, random_state=0)
+    matrix = one.fit(X).causal_matrix_.copy()
+    np.fill_diagonal(matrix, 0.0)
+    # One recorded epoch: every effect's cross strengths have norm 1.
+    np.testing.assert_allclose(np.linalg.norm(matrix, axis=0), 1.0, rtol=1e-5)
+
+    gc = GrangerGRNGC(lag=1, max_epochs=30, validation_fraction=0.0, random_state=0)
+    gc.fit(X)
+    net = gc.net_
+    # Every epoch up to the 19th, then every (epoch // 10)-th.
+    assert net.path_epochs_ == [*range(1, 20), *range(20, 31, 2)]
+    weights = torch.tensor(np.diff(net.path_epochs_, prepend=0), dtype=torch.float32)
+    records = torch.stack(net.path_records_)
+    expected = (weights[:, None, None, None] * records).sum(dim=0) / 30
+    torch.testing.assert_close(net.path_strengths(30), expected)
+    np.testing.assert_allclose(
+        gc.causal_matrix_, expected.numpy().sum(axis=1).T, rtol=1e-5
+    )
+    # Records after the requested epoch are left out; records stand for the
+    # epochs since the previous one.
+    torch.testing.assert_close(net.path_strengths(1), net.path_records_[0])
+    net.path_epochs_, net.path_records_ = [2, 5], [torch.ones(1), torch.zeros(1)]
+    torch.testing.assert_close(net.path_strengths(5), torch.tensor([0.4]))
+    torch.testing.assert_close(net.path_strengths(4), torch.tensor([1.0]))
 
 
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
@@ -117,7 +195,7 @@ def test_same_random_state_same_result_and_no_global_rng_touched():
 
 def test_early_stopping_restores_the_best_weights():
     X = _driven_pair()
-    gc = GrangerGRNGC(max_epochs=300, patience=5, lr=0.05, random_state=0).fit(X)
+    gc = GrangerGRNGC(lag=1, max_epochs=300, patience=5, lr=0.05, random_state=0).fit(X)
     history = gc.net_.history
     assert len(history) < 300
     best = min(history[:, "valid_loss"])

@@ -6,6 +6,8 @@ Every graph returned here is a boolean adjacency matrix with
 """
 
 from ._dag import make_dag, make_dag_classification, make_dag_data
+from ._fmri import make_fmri_bold
+from ._gene_network import make_gene_regulatory_series
 from ._loaders import load_dream4, load_netsim, load_sachs
 from ._time_series import make_lorenz96, make_nonlinear_var
 
@@ -16,6 +18,8 @@ __all__ = [
     "make_dag",
     "make_dag_classification",
     "make_dag_data",
+    "make_fmri_bold",
+    "make_gene_regulatory_series",
     "make_lorenz96",
     "make_nonlinear_var",
 ]

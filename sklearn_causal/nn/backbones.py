@@ -44,6 +44,22 @@ def _seeded_linear(
     return layer
 
 
+def _zero_(*parameters: torch.Tensor) -> None:
+    """Set parameters to zero in place (a forecaster's output layer).
+
+    With ``zero_output=True`` a backbone starts with a zero output layer, so
+    that its forecast and its input-output Jacobian start at zero: Granger
+    strengths read from it then grow from the data alone, with no trace of
+    the random initial weights (which give every input a strength of the
+    order of ``1 / sqrt(n_inputs)``). The hidden layers keep their random
+    weights, so the first steps move the output layer and the next ones
+    the rest.
+    """
+    with torch.no_grad():
+        for parameter in parameters:
+            parameter.zero_()
+
+
 def _hidden_sizes(hidden_units: int | tuple[int, ...]) -> tuple[int, ...]:
     if isinstance(hidden_units, int):
         return (hidden_units,)
@@ -106,6 +122,8 @@ class MLPForecaster(Forecaster):
         Width of each hidden layer.
     random_state : int
         Seed of the initial weights.
+    zero_output : bool, default=False
+        Start with a zero output layer (zero forecast, zero Jacobian).
     """
 
     def __init__(
@@ -114,6 +132,7 @@ class MLPForecaster(Forecaster):
         lag: int,
         hidden_units: int | tuple[int, ...] = 64,
         random_state: int = 0,
+        zero_output: bool = False,
     ) -> None:
         super().__init__()
         generator = torch.Generator().manual_seed(random_state)
@@ -121,6 +140,8 @@ class MLPForecaster(Forecaster):
         self.layers = nn.ModuleList(
             _seeded_linear(a, b, generator) for a, b in pairwise(sizes)
         )
+        if zero_output:
+            _zero_(self.layers[-1].weight, self.layers[-1].bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
@@ -170,6 +191,8 @@ class KANForecaster(Forecaster):
         B-spline grid intervals and order of every layer.
     random_state : int
         Seed of the initial weights.
+    zero_output : bool, default=False
+        Start with a zero output layer (zero forecast, zero Jacobian).
     """
 
     def __init__(
@@ -180,6 +203,7 @@ class KANForecaster(Forecaster):
         grid_size: int = 5,
         spline_order: int = 3,
         random_state: int = 0,
+        zero_output: bool = False,
     ) -> None:
         super().__init__()
         generator = torch.Generator().manual_seed(random_state)
@@ -194,6 +218,8 @@ class KANForecaster(Forecaster):
             )
             for a, b in pairwise(sizes)
         )
+        if zero_output:
+            _zero_(self.layers[-1].base_weight, self.layers[-1].spline_weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
@@ -264,6 +290,8 @@ class LSTMForecaster(Forecaster):
         Hidden size of each stacked LSTM layer.
     random_state : int
         Seed of the initial weights.
+    zero_output : bool, default=False
+        Start with a zero output layer (zero forecast, zero Jacobian).
     """
 
     def __init__(
@@ -272,6 +300,7 @@ class LSTMForecaster(Forecaster):
         lag: int,
         hidden_units: int | tuple[int, ...] = 64,
         random_state: int = 0,
+        zero_output: bool = False,
     ) -> None:
         super().__init__()
         generator = torch.Generator().manual_seed(random_state)
@@ -280,6 +309,8 @@ class LSTMForecaster(Forecaster):
             _LSTMCell(a, b, generator) for a, b in pairwise(sizes)
         )
         self.head = _seeded_linear(sizes[-1], n_series, generator)
+        if zero_output:
+            _zero_(self.head.weight, self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x
@@ -344,6 +375,8 @@ class TCNForecaster(Forecaster):
         Width of the causal convolutions.
     random_state : int
         Seed of the initial weights.
+    zero_output : bool, default=False
+        Start with a zero output layer (zero forecast, zero Jacobian).
     """
 
     def __init__(
@@ -353,6 +386,7 @@ class TCNForecaster(Forecaster):
         hidden_units: int | tuple[int, ...] = 64,
         kernel_size: int = 2,
         random_state: int = 0,
+        zero_output: bool = False,
     ) -> None:
         super().__init__()
         generator = torch.Generator().manual_seed(random_state)
@@ -371,6 +405,8 @@ class TCNForecaster(Forecaster):
             )
         )
         self.head = _seeded_linear(sizes[-1], n_series, generator)
+        if zero_output:
+            _zero_(self.head.weight, self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.blocks(x.transpose(1, 2))
