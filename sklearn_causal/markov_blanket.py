@@ -24,8 +24,9 @@ from .training import GatedSearchNet, LocalGraphNet, fit_local_graph
 __all__ = ["MarkovBlanketGCFS"]
 
 # Parameters priced per edge by lam="auto" (the BIC price of an edge).
-_EDGE_PARAMETERS = 3.0
-# Gradient steps of the search and of each subproblem for "auto".
+_EDGE_PARAMETERS = 2.0
+# Gradient steps of the search, and of each subproblem, for "auto".
+_AUTO_SEARCH_STEPS = 400
 _AUTO_STEPS = 400
 
 
@@ -40,8 +41,8 @@ class MarkovBlanketGCFS(CausalSelectorBase):
 
     1. **Search phase.** Every feature passes a Gumbel-softmax gate (Eq.
        12-16) into a graph autoencoder that reconstructs the target; the
-       ``n_candidates`` features with the largest keep probabilities are the
-       candidates.
+       ``n_candidates`` features whose closed gate costs the target's
+       likelihood most are the candidates.
     2. **Retraining phase.** A graph autoencoder over the candidates and the
        target (Eq. 4: per-variable MLP encoders, messages passed along the
        edges, per-variable MLP decoders) learns a DAG under NOTEARS'
@@ -54,7 +55,10 @@ class MarkovBlanketGCFS(CausalSelectorBase):
 
     Departures from the paper, each measured (docs/design.md): every edge
     is a gate with a learned probability (MCSL's probabilistic adjacency)
-    instead of a real weight; the reconstruction loss is the Gaussian
+    instead of a real weight, one probability that a pair of variables is
+    linked and one for its direction (as in ENCO); the candidates are
+    ranked by what closing each gate costs the target's likelihood; the
+    reconstruction loss is the Gaussian
     likelihood of every retrained variable, and the L1 penalty prices the
     expected number of edges at ``lam`` each; the spouses are read from the
     target's own run; and ``n_restarts`` independent restarts of the
@@ -69,8 +73,8 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     lam : float or "auto", default="auto"
         Price of one expected edge, in log-likelihood per sample (the
         weight of the L1 penalty on the edge probabilities). "auto" is the
-        Bayesian information criterion's price of an edge that carries
-        three parameters, ``1.5 * log(n_samples) / n_samples``. Choose
+        Bayesian information criterion's price of an edge that carries two
+        parameters, ``log(n_samples) / n_samples``. Choose
         another value with ``GridSearchCV`` on :meth:`score`, or on the
         score of a downstream model in a Pipeline (``mb__lam``).
     n_candidates : int or "auto", default="auto"
@@ -115,17 +119,21 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         Maximum number of augmented Lagrangian iterations (a safeguard; the
         stopping rules usually end the loop within 10-15). A
         ``ConvergenceWarning`` says when a restart ends without converging.
+    search_steps : int or "auto", default="auto"
+        Gradient steps of the search phase, whatever the number of samples;
+        "auto" is 400.
     steps_per_subproblem : int or "auto", default="auto"
-        Gradient steps of the search phase and of each augmented Lagrangian
-        subproblem (Eq. 9), whatever the number of samples. "auto" is 400
-        for one restart and 200 for several.
+        Gradient steps of each augmented Lagrangian subproblem (Eq. 9),
+        whatever the number of samples. "auto" is 400 for one restart and
+        200 for several.
     lr : float, default=1e-2
         Adam learning rate.
     batch_size : int or None, default=256
         Samples per gradient step; None uses all of them.
     threshold : float, default=0.5
-        Edge probability above which an edge is a link of the learned DAG,
-        both when the local region grows and when the blanket is read.
+        Probability above which a pair of variables is linked in the learned
+        DAG (in its more probable direction), both when the local region
+        grows and when the blanket is read.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Torch device; "auto" uses a GPU when torch sees one.
     random_state : int, RandomState instance or None, default=None
@@ -157,12 +165,17 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     gate_probabilities_ : ndarray of shape (n_features_in_,)
         Keep probability ``alpha^1 / (alpha^1 + alpha^0)`` of every column
         after the search phase.
+    search_scores_ : ndarray of shape (n_features_in_,)
+        What closing each column's gate costs the target's negative
+        log-likelihood per sample in the trained search model, the others
+        kept open: the ranking that chooses the candidates.
     adjacency_ : ndarray of shape (K + 1, K + 1)
         Edge probabilities ``P[k, j]`` of the learned local graph (row =
         cause), averaged over the restarts; ``retrained_variables_`` labels
         its rows and columns.
     links_ : ndarray of bool of shape (n_restarts, K + 1, K + 1)
-        The learned local DAG of every restart: ``P > threshold``.
+        The learned local DAG of every restart: the pairs linked with
+        probability above ``threshold``, in their more probable direction.
     retrained_variables_ : ndarray
         Labels of the rows of ``adjacency_``: the candidates, then the target.
     lam_ : float
@@ -228,6 +241,10 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         "h_tol": [Interval(Real, 0, None, closed="left")],
         "rho_max": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "search_steps": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "steps_per_subproblem": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -252,6 +269,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         h_tol: float = 1e-3,
         rho_max: float = 1e16,
         max_iter: int = 30,
+        search_steps: int | str = "auto",
         steps_per_subproblem: int | str = "auto",
         lr: float = 1e-2,
         batch_size: int | None = 256,
@@ -275,6 +293,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         self.h_tol = h_tol
         self.rho_max = rho_max
         self.max_iter = max_iter
+        self.search_steps = search_steps
         self.steps_per_subproblem = steps_per_subproblem
         self.lr = lr
         self.batch_size = batch_size
@@ -310,10 +329,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         self.search_net_ = self._search(data)
         keep = self.search_net_.module_.gates.keep_probabilities()
         self.gate_probabilities_ = keep.detach().cpu().numpy().astype(np.float64)
+        self.search_scores_ = self.search_net_.feature_scores(self._tensor(data))
         n_keep = self._n_candidates(n_features)
-        candidates = np.sort(
-            np.argsort(-self.gate_probabilities_, kind="stable")[:n_keep]
-        )
+        candidates = np.sort(np.argsort(-self.search_scores_, kind="stable")[:n_keep])
 
         retrained = data[:, [*candidates, n_features]]
         self.net_, local_graph = self._retrain(retrained)
@@ -366,6 +384,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             return float(self.lam)
         return float(_EDGE_PARAMETERS * np.log(n_samples) / (2 * n_samples))
 
+    def _search_steps(self) -> int:
+        return _AUTO_SEARCH_STEPS if self.search_steps == "auto" else self.search_steps
+
     def _steps(self) -> int:
         if self.steps_per_subproblem != "auto":
             return self.steps_per_subproblem
@@ -394,7 +415,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             GatedGraphAutoencoder,
             X_train=data,
             max_epochs=1,
-            n_batches=self._steps(),
+            n_batches=self._search_steps(),
             random_state=np.random.RandomState(self._noise_seed),
             module__target_index=target,
             module__temperature=self.temperature,
@@ -482,7 +503,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         support[to_column[blanket]] = True
         strength = self.blanket_frequencies_
         if not (strength > 0).any():
-            strength = self.gate_probabilities_
+            strength = self.search_scores_
         self.support_ = self._keep_at_least_one(support, strength)
 
     def score(self, X, y) -> float:

@@ -274,13 +274,32 @@ class GatedSearchNet(NeuralNet):
         return self.module_(x, _uniform(self, (len(x), n_features, 2)))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self._target_nll(y_pred, X).sum()
+
+    def _target_nll(self, y_pred, X) -> torch.Tensor:
         module = self.module_
-        target = module.target_index
         class_column = 0 if module.autoencoder.class_index is not None else None
-        nll = gaussian_negative_log_likelihood(
-            *y_pred, X[:, [target]], class_column=class_column
+        return gaussian_negative_log_likelihood(
+            *y_pred, X[:, [module.target_index]], class_column=class_column
         )
-        return nll.sum()
+
+    def feature_scores(self, X: torch.Tensor) -> np.ndarray:
+        """What closing each feature's gate costs the target's likelihood.
+
+        The increase of the target's negative log-likelihood per sample on
+        ``X`` when the gate of one feature is closed, the others kept at
+        their keep probabilities (nothing refitted): the feature's value
+        for the target given all the others, in the units of the edge price.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_features,)
+        """
+        self.module_.eval()
+        with torch.no_grad():
+            outputs = self.module_.closed_gate_reconstructions(X)
+            nll = self._target_nll(outputs, X)
+        return (nll[1:] - nll[0]).cpu().numpy().astype(np.float64)
 
 
 class LocalGraphNet(NeuralNet):
@@ -294,11 +313,11 @@ class LocalGraphNet(NeuralNet):
 
         L = nll(X, X_hat) + lam * sum(P) + mu * h(P) + rho / 2 * h(P)^2
 
-    where ``P = sigmoid(theta) o M`` are the edge probabilities under the
-    mask ``M`` of Eq. 6 and ``h`` is NOTEARS' acyclicity function. Every
-    variable is reconstructed. :func:`fit_local_graph` sets ``M``, ``mu``
-    and ``rho`` (:meth:`set_constraint`) before each epoch and updates them
-    after it.
+    where ``P`` are the edge probabilities under the mask ``M`` of Eq. 6
+    (``GraphAutoencoder.edge_probabilities``) and ``h`` is NOTEARS'
+    acyclicity function. Every variable is reconstructed.
+    :func:`fit_local_graph` sets ``M``, ``mu`` and ``rho``
+    (:meth:`set_constraint`) before each epoch and updates them after it.
 
     Parameters
     ----------
@@ -338,9 +357,14 @@ class LocalGraphNet(NeuralNet):
         self.rho_ = torch.as_tensor(rho, dtype=torch.float32, device=self.device)
 
     def edge_probabilities(self) -> np.ndarray:
-        """``P = sigmoid(theta) o M`` of every restart, shape (n_restarts, d, d)."""
+        """Edge probabilities ``P`` of every restart, shape (n_restarts, d, d)."""
         with torch.no_grad():
             return self.module_.edge_probabilities().cpu().numpy().astype(np.float64)
+
+    def links(self, threshold: float) -> np.ndarray:
+        """The hard graph of every restart, shape (n_restarts, d, d), bool."""
+        with torch.no_grad():
+            return self.module_.edge_links(threshold).cpu().numpy()
 
     def acyclicity(self) -> np.ndarray:
         """``h(P)`` of every restart, shape (n_restarts,)."""
@@ -353,7 +377,7 @@ class LocalGraphNet(NeuralNet):
         module = self.module_
         if not module.training:
             return module(x)
-        uniform = _uniform(self, tuple(module.edge_logits.shape))
+        uniform = _uniform(self, module.noise_shape)
         return module(x, module.sample_edges(uniform, self.temperature))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -420,9 +444,10 @@ class LocalGraph:
     Attributes
     ----------
     edge_probabilities : ndarray of shape (n_restarts, d, d)
-        ``P = sigmoid(theta) o M`` at the end (row = cause).
+        ``P`` at the end (row = cause).
     links : ndarray of bool of shape (n_restarts, d, d)
-        The learned local DAG of each restart: ``P > threshold``.
+        The learned local DAG of each restart: the pairs linked with
+        probability above ``threshold``, in their more probable direction.
     region : ndarray of bool of shape (n_restarts, d)
         The final local region ``X_pl(T)`` of each restart.
     mu, rho, h : ndarray of shape (n_restarts,)
@@ -465,7 +490,8 @@ def fit_local_graph(
     1. set the mask ``M`` of the local region (Eq. 6) and the multipliers,
        and solve the subproblem (Eq. 9): one ``partial_fit`` of ``net``,
        one epoch of a fixed number of gradient steps;
-    2. read the links ``P > threshold`` and grow the region
+    2. read the links (pairs linked with probability above ``threshold``, in
+       their more probable direction) and grow the region
        ``neighbourhood`` steps from the target through them;
     3. update ``mu`` and ``rho`` (Eq. 10-11, :func:`update_multipliers`);
     4. stop once every restart has ``h <= h_tol``, acyclic links and a
@@ -512,7 +538,7 @@ def fit_local_graph(
         net.history.record("region_size", region.sum(axis=1).tolist())
         probabilities = net.edge_probabilities()
         h = net.acyclicity()
-        links = probabilities > threshold
+        links = net.links(threshold)
         grown = region | np.stack(
             [local_neighbourhood(one, target, neighbourhood) for one in links]
         )

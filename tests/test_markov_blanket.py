@@ -61,17 +61,23 @@ def test_attributes_have_the_documented_shapes():
     assert np.all(np.diag(mb.adjacency_) == 0)
     assert np.all((mb.adjacency_ >= 0) & (mb.adjacency_ <= 1))
     assert mb.links_.shape == (2, 5, 5) and mb.links_.dtype == bool
-    # Links of every restart have a mean edge probability above the threshold.
-    assert np.all(mb.adjacency_[mb.links_.all(axis=0)] > 0.5)
+    # A pair of variables is linked in one direction at most.
+    assert not np.any(mb.links_ & mb.links_.transpose(0, 2, 1))
+    assert np.all(mb.adjacency_[mb.links_.any(axis=0)] > 0)
     assert list(mb.retrained_variables_[:-1]) == list(mb.candidates_)
     assert mb.retrained_variables_[-1] == "y"
     assert mb.gate_probabilities_.shape == (6,)
+    assert mb.search_scores_.shape == (6,)
+    # The candidates are the features whose closed gate costs the most.
+    np.testing.assert_array_equal(
+        np.sort(np.argsort(-mb.search_scores_)[:4]), mb.candidates_
+    )
     assert np.all((mb.gate_probabilities_ >= 0) & (mb.gate_probabilities_ <= 1))
     assert set(mb.markov_blanket_) <= set(mb.candidates_)
     np.testing.assert_array_equal(
         mb.blanket_frequencies_ > 0.5, np.isin(np.arange(6), mb.markov_blanket_)
     )
-    assert mb.lam_ == pytest.approx(1.5 * np.log(300) / 300)
+    assert mb.lam_ == pytest.approx(np.log(300) / 300)
     assert mb.classes_ is None
 
 
@@ -173,10 +179,12 @@ def test_augmented_lagrangian_log_and_acyclic_result():
 def test_each_subproblem_takes_the_steps_it_is_given():
     X, y = _v_structure(n=257)
     mb = MarkovBlanketGCFS(**{**FAST, "steps_per_subproblem": 7, "max_iter": 3})
+    assert mb.set_params(search_steps=5)._search_steps() == 5
+    mb.set_params(search_steps="auto")
     with pytest.warns(ConvergenceWarning):
         mb.fit(X, y)
     assert [len(epoch["batches"]) for epoch in mb.net_.history] == [7, 7, 7]
-    assert len(mb.search_net_.history[-1]["batches"]) == 7
+    assert len(mb.search_net_.history[-1]["batches"]) == 400
     # "auto": 400 steps for one restart, 200 each for several.
     assert MarkovBlanketGCFS(n_restarts=1)._steps() == 400
     assert MarkovBlanketGCFS(n_restarts=4)._steps() == 200

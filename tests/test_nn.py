@@ -165,7 +165,43 @@ def test_graph_autoencoder_passes_messages_along_the_edges():
     with torch.no_grad():
         module.mask[0, 0, 2] = 0.0
     assert module.edge_probabilities()[0, 0, 2] == 0
-    assert module.edge_probabilities()[1, 0, 2].item() == pytest.approx(0.5)
+    # At the start a pair is linked with probability 1/2, either way.
+    assert module.edge_probabilities()[1, 0, 2].item() == pytest.approx(0.25)
+
+
+def test_pair_edges_link_a_pair_in_one_direction_at_most():
+    module = GraphAutoencoder(4, n_restarts=2, random_state=0).double()
+    with torch.no_grad():
+        module.edge_logits.copy_(torch.randn(2, 4, 4, dtype=torch.float64) * 3)
+        module.orientation_logits.copy_(torch.randn(2, 4, 4, dtype=torch.float64))
+    probabilities = module.edge_probabilities()
+    # The two directions of a pair share its existence probability.
+    existence = torch.sigmoid(torch.triu(module.edge_logits, 1))
+    torch.testing.assert_close(
+        torch.triu(probabilities + probabilities.transpose(1, 2), 1),
+        existence * module.upper,
+    )
+    # A relaxed draw points every pair one way or the other, never both.
+    generator = torch.Generator().manual_seed(0)
+    uniform = torch.rand(module.noise_shape, generator=generator, dtype=torch.float64)
+    edges = module.sample_edges(uniform, temperature=0.5)
+    exists = edges + edges.transpose(1, 2)
+    assert torch.all(torch.diagonal(edges, dim1=1, dim2=2) == 0)
+    assert torch.all(
+        (exists > 0) & (exists <= 1 + 1e-12) | (module.upper + module.upper.T == 0)
+    )
+    # The hard graph: linked pairs in their more probable direction only.
+    links = module.edge_links(0.5)
+    assert not torch.any(links & links.transpose(1, 2))
+    linked = torch.sigmoid(module.edge_logits) > 0.5
+    pointing = module.orientation_logits > 0
+    for r in range(2):
+        for k in range(4):
+            for j in range(k + 1, 4):
+                expected = bool(linked[r, k, j])
+                assert bool(links[r, k, j] | links[r, j, k]) == expected
+                if expected:
+                    assert bool(links[r, k, j]) == bool(pointing[r, k, j])
 
 
 def test_graph_autoencoder_class_node_and_likelihood():

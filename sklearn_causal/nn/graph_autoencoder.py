@@ -7,15 +7,24 @@ mixed through the adjacency matrix before decoding::
     H_k = g1_k(x_k),    H'_j = sum_k A[k, j] H_k,    x_hat_j = g2_j(H'_j)
 
 so ``A[k, j]`` carries the edge ``k -> j`` (row = cause). The paper learns a
-real-valued ``A``. Here every edge is a gate instead: ``A[k, j]`` is a draw of
-a relaxed Bernoulli variable (a Gumbel-sigmoid sample, Maddison et al. 2017)
-whose probability ``sigmoid(theta[k, j])`` is learned, as in masked
+real-valued ``A``. Here every edge is a gate instead, as in masked
 gradient-based structure learning (MCSL, Ng et al. 2022, which GCFS cites
-for its mask). A probability has a scale of its own, so the encoders and
-decoders can be free MLPs: with a real-valued ``A`` a decoder could grow
-while its column of ``A`` shrinks, and neither the L1 penalty nor the
-acyclicity function would then mean anything (docs/design.md gives the
-measurements behind this change).
+for its mask): ``A[k, j]`` is a draw of a relaxed Bernoulli variable (a
+Gumbel-sigmoid sample, Maddison et al. 2017) with a learned probability. A
+probability has a scale of its own, so the encoders and decoders can be free
+MLPs: with a real-valued ``A`` a decoder could grow while its column of
+``A`` shrinks, and neither the L1 penalty nor the acyclicity function would
+then mean anything.
+
+Each unordered pair ``{k, j}`` carries two learned logits, as in ENCO
+(Lippe et al. 2022): whether the pair is linked, ``sigmoid(theta_kj)``, and
+which way it points, ``sigmoid(phi_kj)`` for ``k -> j`` and
+``sigmoid(-phi_kj)`` for ``j -> k``. The edge ``k -> j`` has probability
+``sigmoid(theta_kj) sigmoid(phi_kj)``. With one free probability per
+ordered pair instead, a pair whose two variables explain each other equally
+well kept both directions at the same probability until the acyclicity
+penalty removed both at once, and single-parent targets lost their parent
+(docs/design.md gives the measurements behind both changes).
 
 The ``d`` encoders and decoders are stored as stacked weight tensors and run
 as one batched tensor computation. Several independent restarts of the whole
@@ -108,9 +117,13 @@ class GraphAutoencoder(nn.Module):
     Attributes
     ----------
     edge_logits : Parameter of shape (n_restarts, n_variables, n_variables)
-        ``theta``: the edge ``k -> j`` of restart ``r`` is present with
-        probability ``sigmoid(edge_logits[r, k, j])``; zero at the start
-        (every edge has probability 1/2).
+        ``theta``: the pair ``{k, j}`` (``k < j``, upper triangle; the rest
+        is unused) of restart ``r`` is linked with probability
+        ``sigmoid(edge_logits[r, k, j])``; zero at the start.
+    orientation_logits : Parameter of the same shape
+        ``phi``: a linked pair ``{k, j}`` (``k < j``) points ``k -> j`` with
+        probability ``sigmoid(orientation_logits[r, k, j])``; zero at the
+        start (both directions equally likely).
     mask : buffer of shape (n_restarts, n_variables, n_variables)
         ``M`` of Eq. 6 for each restart: edges where it is zero are absent.
     """
@@ -142,20 +155,75 @@ class GraphAutoencoder(nn.Module):
             self.class_decoder = _StackedMLP(
                 n_restarts, latent_dim, hidden_units, n_classes, generator
             )
+        # Only the upper triangles of the two logit matrices are used: one
+        # existence logit and one orientation logit per unordered pair.
         self.edge_logits = nn.Parameter(
             torch.zeros(n_restarts, n_variables, n_variables)
+        )
+        self.orientation_logits = nn.Parameter(
+            torch.zeros(n_restarts, n_variables, n_variables)
+        )
+        self.register_buffer(
+            "upper", torch.triu(torch.ones(n_variables, n_variables), 1)
         )
         self.register_buffer("off_diagonal", 1.0 - torch.eye(n_variables))
         self.register_buffer("mask", torch.ones(n_restarts, n_variables, n_variables))
 
+    @property
+    def noise_shape(self) -> tuple[int, ...]:
+        """Shape of the U(0, 1) noise :meth:`sample_edges` takes."""
+        return (2, *self.edge_logits.shape)
+
+    def _pair_logits(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Symmetric existence and antisymmetric orientation logits."""
+        existence = self.edge_logits * self.upper
+        orientation = self.orientation_logits * self.upper
+        return (
+            existence + existence.transpose(1, 2),
+            orientation - orientation.transpose(1, 2),
+        )
+
     def edge_probabilities(self) -> torch.Tensor:
-        """``sigmoid(theta) o M`` with a zero diagonal, per restart."""
-        return torch.sigmoid(self.edge_logits) * (self.off_diagonal * self.mask)
+        """``P[k, j]``: probability of the edge ``k -> j`` under the mask.
+
+        The probability that the pair exists times the probability that it
+        points from ``k`` to ``j``; zero on the diagonal, per restart. The
+        two directions of a pair sum to its existence probability.
+        """
+        existence, orientation = self._pair_logits()
+        probabilities = torch.sigmoid(existence) * torch.sigmoid(orientation)
+        return probabilities * (self.off_diagonal * self.mask)
+
+    def edge_links(self, threshold: float) -> torch.Tensor:
+        """The hard graph: ``k -> j`` where the pair exists and points to ``j``.
+
+        A pair exists when its existence probability exceeds ``threshold``;
+        it points from ``k`` to ``j`` when its orientation probability
+        exceeds 1/2. A pair is linked in one direction at most.
+        """
+        existence, orientation = self._pair_logits()
+        keep = (torch.sigmoid(existence) > threshold) & (orientation > 0)
+        return keep & (self.off_diagonal * self.mask > 0)
 
     def sample_edges(self, uniform: torch.Tensor, temperature: float) -> torch.Tensor:
-        """Relaxed edge draws from U(0, 1) noise of the logits' shape."""
-        edges = gumbel_sigmoid(self.edge_logits, uniform, temperature)
-        return edges * (self.off_diagonal * self.mask)
+        """Relaxed edge draws from U(0, 1) noise of shape :attr:`noise_shape`.
+
+        One existence draw per pair, and one orientation draw whose two
+        directions are complementary (the logistic noise of ``1 - u`` is
+        minus that of ``u``), so a draw never holds both directions at full
+        weight. The diagonal's noise is unused (any value inside (0, 1)).
+        """
+        existence, orientation = self._pair_logits()
+        pair_noise = torch.triu(uniform[0], 1)
+        flip_noise = torch.triu(uniform[1], 1)
+        unused = 0.5 * (1.0 - self.off_diagonal)
+        pair_noise = pair_noise + pair_noise.transpose(1, 2) + unused
+        flip_noise = (
+            flip_noise + (1.0 - flip_noise.transpose(1, 2)) * self.upper.T + unused
+        )
+        exists = gumbel_sigmoid(existence, pair_noise, temperature)
+        points = gumbel_sigmoid(orientation, flip_noise, temperature)
+        return exists * points * (self.off_diagonal * self.mask)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Latent vectors of shape (n_restarts, n_variables, latent_dim, batch)."""
@@ -305,3 +373,37 @@ class GatedGraphAutoencoder(nn.Module):
         latent = self.autoencoder.encode(gated)
         message = latent[:, self.features].sum(dim=1, keepdim=True)
         return self.autoencoder.decode(message, self.target)
+
+    def closed_gate_reconstructions(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Noise-free target reconstructions with each gate closed in turn.
+
+        Closing the gate of feature ``k`` replaces ``p^1_k x_k`` by 0 (Eq.
+        16), so only ``k``'s message changes; all the reconstructions come
+        from one batched decoding.
+
+        Returns
+        -------
+        reconstruction : Tensor of shape (n_features + 1, batch, 1)
+            First with every gate as learned, then with the gate of each
+            feature closed.
+        class_logits : Tensor of shape (n_features + 1, batch, n_classes) or None
+        """
+        gated = x.clone()
+        gated[:, self.features] = self.gates(x[:, self.features], None)
+        latent = self.autoencoder.encode(gated)[0, self.features]
+        closed = x.clone()
+        closed[:, self.features] = 0.0
+        closed_latent = self.autoencoder.encode(closed)[0, self.features]
+        message = latent.sum(dim=0)
+        messages = torch.cat(
+            [message[None], message[None] - latent + closed_latent], dim=0
+        )
+        n_messages, latent_dim, batch = messages.shape
+        flat = messages.transpose(0, 1).reshape(1, 1, latent_dim, n_messages * batch)
+        reconstruction, logits = self.autoencoder.decode(flat, self.target)
+        reconstruction = reconstruction.reshape(n_messages, batch, 1)
+        if logits is not None:
+            logits = logits.reshape(n_messages, batch, -1)
+        return reconstruction, logits
