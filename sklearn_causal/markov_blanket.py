@@ -210,6 +210,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     I. Ng, S. Zhu, Z. Fang, H. Li, Z. Chen, J. Wang, "Masked Gradient-Based
     Causal Structure Learning", SDM 2022.
 
+    P. Lippe, T. Cohen, E. Gavves, "Efficient Neural Causal Discovery
+    without Acyclicity Constraints" (ENCO), ICLR 2022.
+
     Examples
     --------
     >>> from sklearn_causal import MarkovBlanketGCFS
