@@ -30,6 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Task, add_arguments, collect, print_table
 
+# DREAM3-like courses: 46 trajectories relaxing from perturbed steady states.
+_RELAX = {
+    "n_genes": 50,
+    "n_trajectories": 46,
+    "protocol": "relax",
+    "molecular_noise": 0.02,
+    "measurement_noise": 0.03,
+}
 # family -> (generator name, keyword arguments, whether self-loops are true)
 FAMILIES = {
     "gene-release": (
@@ -37,39 +45,13 @@ FAMILIES = {
         {"n_genes": 50, "n_trajectories": 10, "protocol": "release"},
         False,
     ),
-    "gene-relax": (
-        "gene",
-        {
-            "n_genes": 50,
-            "n_trajectories": 46,
-            "protocol": "relax",
-            "molecular_noise": 0.02,
-            "measurement_noise": 0.03,
-        },
-        False,
-    ),
-    "gene-fast": (
-        "gene",
-        {
-            "n_genes": 50,
-            "n_trajectories": 46,
-            "protocol": "relax",
-            "molecular_noise": 0.02,
-            "measurement_noise": 0.03,
-            "degradation_rates": (0.04, 0.4),
-        },
-        False,
-    ),
+    "gene-relax": ("gene", _RELAX, False),
+    # Sampling slow against the dynamics: little lagged information left.
+    "gene-fast": ("gene", {**_RELAX, "degradation_rates": (0.04, 0.4)}, False),
+    # The denser yeast-like networks.
     "gene-dense": (
         "gene",
-        {
-            "n_genes": 100,
-            "n_trajectories": 46,
-            "protocol": "relax",
-            "mean_in_degree": 4.0,
-            "molecular_noise": 0.02,
-            "measurement_noise": 0.03,
-        },
+        {**_RELAX, "n_genes": 100, "mean_in_degree": 4.0},
         False,
     ),
     "var-tanh": (

@@ -511,7 +511,8 @@ def fit_local_graph(
     neighbourhood : int
         Expansion steps ``Q`` of the local region.
     threshold : float
-        Edge probability above which an edge is a link.
+        Probability above which a pair is linked (in its more probable
+        direction).
     mu, rho : float
         Initial multiplier and penalty parameter.
     beta, gamma : float

@@ -368,11 +368,17 @@ class GatedGraphAutoencoder(nn.Module):
         Returns the ``(reconstruction, class_logits)`` pair of
         :meth:`GraphAutoencoder.decode` for the target alone.
         """
+        latent = self._feature_latents(x, uniform)
+        message = latent.sum(dim=1, keepdim=True)
+        return self.autoencoder.decode(message, self.target)
+
+    def _feature_latents(
+        self, x: torch.Tensor, uniform: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Latent vectors of the gated features, (1, n_features, latent_dim, batch)."""
         gated = x.clone()
         gated[:, self.features] = self.gates(x[:, self.features], uniform)
-        latent = self.autoencoder.encode(gated)
-        message = latent[:, self.features].sum(dim=1, keepdim=True)
-        return self.autoencoder.decode(message, self.target)
+        return self.autoencoder.encode(gated)[:, self.features]
 
     def closed_gate_reconstructions(
         self, x: torch.Tensor
@@ -390,9 +396,7 @@ class GatedGraphAutoencoder(nn.Module):
             feature closed.
         class_logits : Tensor of shape (n_features + 1, batch, n_classes) or None
         """
-        gated = x.clone()
-        gated[:, self.features] = self.gates(x[:, self.features], None)
-        latent = self.autoencoder.encode(gated)[0, self.features]
+        latent = self._feature_latents(x, None)[0]
         closed = x.clone()
         closed[:, self.features] = 0.0
         closed_latent = self.autoencoder.encode(closed)[0, self.features]
