@@ -4,16 +4,16 @@ Both estimators are feature selectors that train a torch module through a
 skorch net. This module owns everything that is not specific to one method:
 
 - parameter constraints common to both (device, seeding, optimiser, epochs),
-- input validation (finite values, no constant column, feature names),
+- input validation (finite values, constant columns, feature names),
 - the device (``"auto"`` picks CUDA when torch sees a GPU),
 - seeds drawn from ``random_state`` without touching any global RNG,
-- building and fitting the skorch net with early stopping on held-out data,
+- building and fitting the skorch net, with early stopping on held-out data
+  and a user's Ctrl-C passed on,
 - the selector plumbing (``support_``, keeping at least one feature).
 """
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -24,11 +24,11 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
-from .training import TensorBatches
+from ._warnings import warn
+from .training import TensorBatches, fit_epochs
 
 __all__ = ["CausalSelectorBase", "resolve_device"]
 
@@ -92,28 +92,48 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
     def _validate_X(self, X, *, reset: bool, min_samples: int = 2) -> np.ndarray:
         """Validate X: 2-D, numeric, finite; float32 or float64 kept.
 
-        With ``reset=True`` also records ``n_features_in_`` and
-        ``feature_names_in_`` and rejects constant columns (they carry no
-        information, and scaling them would divide by zero).
+        With ``reset=True`` also records ``n_features_in_``,
+        ``feature_names_in_`` and the constant columns (``_constant``):
+        they carry no information, so they are left out of the causal
+        analysis and never selected, with one warning per fit.
         """
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=min_samples,
-        )
+        try:
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                dtype=[np.float64, np.float32],
+                ensure_min_samples=min_samples,
+            )
+        except ValueError as error:
+            if "convert" not in str(error):
+                raise
+            raise ValueError(
+                f"X must hold numbers; it holds values that are not ({error})."
+            ) from error
         if reset:
-            constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
-            if constant.size:
-                names = self._feature_labels()[constant]
+            self._constant = np.ptp(X, axis=0) == 0
+            if self._constant.all():
                 raise ValueError(
-                    f"X has {constant.size} constant column(s): "
-                    f"{', '.join(map(str, names[:10]))}"
-                    f"{', ...' if constant.size > 10 else ''}. A constant "
-                    "column carries no causal information; drop it."
+                    "Every column of X is constant: there is nothing to relate."
+                )
+            if self._constant.any():
+                count = int(self._constant.sum())
+                warn(
+                    f"X has {count} constant column(s) "
+                    f"({self._describe(np.flatnonzero(self._constant))}): a "
+                    "constant column carries no information, so it causes "
+                    "nothing and is never selected."
                 )
         return X
+
+    def _describe(self, columns, limit: int = 10) -> str:
+        """Columns as the user named them: names quoted, or plain indices."""
+        labels = self._feature_labels()[np.asarray(columns, dtype=int)]
+        named = getattr(self, "feature_names_in_", None) is not None
+        text = [repr(str(label)) if named else str(int(label)) for label in labels]
+        more = ", ..." if len(text) > limit else ""
+        return ", ".join(text[:limit]) + more
 
     def _feature_labels(self) -> np.ndarray:
         """Column names when X had them, else column indices."""
@@ -148,30 +168,16 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
     ):
         """Build (without fitting) a skorch net on ``device_``.
 
-        With validation data, training stops once the held-out loss has not
-        improved for ``patience`` epochs and the best weights are restored.
-        ``n_batches`` makes one skorch epoch exactly that many gradient
-        steps (see :class:`~sklearn_causal.training.TensorBatches`); None
-        makes it one pass over the data.
+        Validation data become the net's held-out split. ``n_batches`` makes
+        one skorch epoch exactly that many gradient steps (see
+        :class:`~sklearn_causal.training.TensorBatches`); None makes it one
+        pass over the data.
         """
-        callbacks = []
         train_split = None
         if X_valid is not None and len(X_valid) > 0:
             train_split = predefined_split(
                 Dataset(self._tensor(X_valid), self._tensor(y_valid))
             )
-            if self.patience is not None:
-                callbacks.append(
-                    (
-                        "early_stopping",
-                        EarlyStopping(
-                            monitor="valid_loss",
-                            patience=self.patience,
-                            threshold=1e-4,
-                            load_best=True,
-                        ),
-                    )
-                )
         batch_size = -1 if self.batch_size is None else self.batch_size
         return net_class(
             module,
@@ -186,7 +192,6 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             iterator_train__n_batches=n_batches,
             iterator_valid=TensorBatches,
             train_split=train_split,
-            callbacks=callbacks,
             device=self.device_,
             verbose=self.verbose,
             **net_params,
@@ -199,34 +204,44 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         *,
         X_train: np.ndarray,
         y_train: np.ndarray | None = None,
+        patience: int | None = None,
         **build_params,
     ):
-        """Build a skorch net with :meth:`_build_net` and fit it.
+        """Build a skorch net with :meth:`_build_net` and train it.
+
+        Training runs epoch by epoch (:func:`~sklearn_causal.training.
+        fit_epochs`): with held-out data and a ``patience`` it stops once the
+        held-out loss has not improved for ``patience`` epochs and the best
+        weights are restored; a loss that becomes NaN or infinite ends it
+        with the last good weights. A Ctrl-C stops the fit and reaches the
+        caller as ``KeyboardInterrupt``.
 
         Returns
         -------
         net : the fitted skorch net
+        outcome : TrainingOutcome
         """
         net = self._build_net(net_class, module, **build_params)
+        X_train = self._tensor(X_train)
         y_train = None if y_train is None else self._tensor(y_train)
-        return net.fit(self._tensor(X_train), y_train)
+        return net, fit_epochs(net, X_train, y_train, patience=patience)
 
     def _keep_at_least_one(self, support: np.ndarray, strength: np.ndarray):
         """Keep the strongest feature, with a warning, when none is selected.
 
         A selector that returns no column breaks every downstream estimator
-        of a Pipeline; the strongest candidate is the least arbitrary choice.
+        of a Pipeline; the strongest non-constant candidate is the least
+        arbitrary choice.
         """
         if support.any():
             return support
+        strength = np.where(self._constant, -np.inf, strength)
         support = np.zeros_like(support)
         support[int(np.argmax(strength))] = True
-        warnings.warn(
+        warn(
             f"{type(self).__name__} selected no feature; keeping the strongest "
-            f"one ({self._feature_labels()[support][0]!r}) so that downstream "
-            "estimators receive a non-empty X.",
-            UserWarning,
-            stacklevel=3,
+            f"one ({self._describe(np.flatnonzero(support))}) so that downstream "
+            "estimators receive a non-empty X."
         )
         return support
 

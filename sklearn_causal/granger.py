@@ -8,12 +8,14 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.base import _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
 from ._thresholding import resolve_threshold
+from ._warnings import warn
 from ._windows import make_lag_windows, trajectory_rows
 from .nn.backbones import BACKBONES
 from .penalties import granger_causality_scores
@@ -75,8 +77,10 @@ class GrangerGRNGC(CausalSelectorBase):
         see a driver that acts only two steps back.
     max_lag : int, default=3
         Largest lag tried by ``lag="auto"``.
-    hidden_units : int or tuple of int, default=128
-        Width of the hidden layer(s) of the backbone.
+    hidden_units : int or sequence of int, default=128
+        Width of the hidden layer(s) of the backbone: one int, or one
+        positive int per hidden layer (per residual block for the TCN; an
+        int gives the TCN as many blocks as its receptive field needs).
     lam : float, default=0.1
         Weight ``lambda`` of the gradient sparsity penalty. The training loss
         is ``mean_j [MSE_j + lam * ||GC_avg(j, :)||_1]`` on standardized
@@ -216,7 +220,7 @@ class GrangerGRNGC(CausalSelectorBase):
         "max_lag": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "hidden_units": [Interval(Integral, 1, None, closed="left"), tuple],
+        "hidden_units": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "lam": [Interval(Real, 0, None, closed="left")],
         "target": [Integral, str, None],
         "threshold": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
@@ -276,7 +280,9 @@ class GrangerGRNGC(CausalSelectorBase):
         ----------
         X : array-like of shape (n_timepoints, n_series)
             Multivariate time series, rows in time order within each
-            trajectory. Every column must vary.
+            trajectory. A constant series carries no information: its row
+            and column of the causal matrices are zero, it is never
+            selected, and one warning names it.
         y : None
             Ignored; present for API consistency.
         groups : array-like of shape (n_timepoints,), default=None
@@ -300,30 +306,53 @@ class GrangerGRNGC(CausalSelectorBase):
         valid_rows = self._validation_rows(groups, X.shape[0], max(lags))
         fits = [self._fit_lag(Z, groups, lag, valid_rows) for lag in lags]
         chosen = self._choose_lag(fits)
-        self.lag_, self.net_, _ = fits[chosen]
+        self.lag_, self.net_, outcome, _ = fits[chosen]
+        self._warn_about_training(outcome)
         self.candidate_lags_ = np.array(lags)
         self.candidate_losses_ = np.array(
             [errors.mean() if errors.size else np.nan for *_, errors in fits]
         )
 
-        history = self.net_.history
-        best_epoch = (
-            int(np.argmin(history[:, "valid_loss"])) + 1
-            if "valid_loss" in history[0]
-            else len(history)
-        )
-        self.causal_lags_ = self._by_lag(self.net_.path_strengths(best_epoch))
+        # A constant series causes nothing and is caused by nothing.
+        related = np.outer(~self._constant, ~self._constant)
+        self.causal_lags_ = self._by_lag(self.net_.path_strengths(outcome.best_epoch))
+        self.causal_lags_ *= related
         self.causal_matrix_ = self.causal_lags_.sum(axis=0)
         windows = make_lag_windows(Z, self.lag_, groups)
         self.gc_avg_ = self._by_lag(self._gc_avg(windows.inputs)).sum(axis=0)
-        off_diagonal = ~np.eye(X.shape[1], dtype=bool)
+        self.gc_avg_ *= related
+        pairs = related & ~np.eye(X.shape[1], dtype=bool)
         self.threshold_ = resolve_threshold(
             self.threshold,
-            self.gc_avg_[off_diagonal] if X.shape[1] > 1 else self.gc_avg_,
+            self.gc_avg_[pairs] if pairs.any() else self.gc_avg_[related],
         )
         self.adjacency_ = self.gc_avg_ > self.threshold_
         self.support_ = self._select_support()
         return self
+
+    def _warn_about_training(self, outcome) -> None:
+        if outcome.stop == "diverged" or outcome.best_epoch == 0:
+            what = (
+                f"diverged (a NaN or infinite loss at epoch {len(self.net_.history)})"
+                if outcome.stop == "diverged"
+                else "never improved the held-out loss of the initial weights"
+            )
+            warn(
+                f"Training {what}; the weights of epoch {outcome.best_epoch} "
+                f"are kept (0: the initial weights). Lower lr (now {self.lr:g}).",
+                ConvergenceWarning,
+            )
+        elif (
+            outcome.stop == "max_epochs"
+            and self.patience is not None
+            and self.net_.train_split is not None
+        ):
+            warn(
+                f"max_epochs={self.max_epochs} ran out while the held-out loss "
+                f"was still improving (patience={self.patience}): the "
+                "forecaster may be undertrained. Increase max_epochs.",
+                ConvergenceWarning,
+            )
 
     @staticmethod
     def _by_lag(scores: torch.Tensor) -> np.ndarray:
@@ -372,9 +401,10 @@ class GrangerGRNGC(CausalSelectorBase):
     def _fit_lag(self, Z, groups, lag: int, valid_rows: np.ndarray):
         """Train one forecaster on ``lag``-step windows.
 
-        Returns the lag, the fitted net and the mean squared error (over
-        series) of every held-out window, with the weights early stopping
-        kept.
+        Returns the lag, the fitted net, how its training ended
+        (:class:`~sklearn_causal.training.TrainingOutcome`), and the mean
+        squared error (over series) of every held-out window, with the
+        weights early stopping kept.
         """
         windows = make_lag_windows(Z, lag, groups)
         valid = np.isin(windows.rows, valid_rows)
@@ -382,7 +412,7 @@ class GrangerGRNGC(CausalSelectorBase):
         # The strengths along the path are read on (at most) 256 training
         # windows spread evenly over the data.
         path = train[np.linspace(0, train.size - 1, min(256, train.size)).astype(int)]
-        net = self._fit_net(
+        net, outcome = self._fit_net(
             GradientPenaltyNet,
             BACKBONES[self.model],
             X_train=windows.inputs[train],
@@ -393,6 +423,7 @@ class GrangerGRNGC(CausalSelectorBase):
             penalty_rows=self.penalty_rows,
             random_state=np.random.RandomState(self._noise_seed),
             path_inputs=self._tensor(windows.inputs[path]),
+            patience=self.patience,
             **self._module_params(Z.shape[1], lag),
         )
         errors = np.empty(0)
@@ -402,7 +433,7 @@ class GrangerGRNGC(CausalSelectorBase):
                 forecasts = net.module_(self._tensor(windows.inputs[valid]))
             squared = (forecasts.cpu().numpy() - windows.targets[valid]) ** 2
             errors = squared.mean(axis=1)
-        return lag, net, errors
+        return lag, net, outcome, errors
 
     @staticmethod
     def _choose_lag(fits) -> int:
@@ -427,7 +458,7 @@ class GrangerGRNGC(CausalSelectorBase):
         params = {
             "module__n_series": n_series,
             "module__lag": lag,
-            "module__hidden_units": self.hidden_units,
+            "module__hidden_units": self._hidden_units(),
             "module__random_state": self._module_seed,
             "module__zero_output": True,
         }
@@ -437,6 +468,27 @@ class GrangerGRNGC(CausalSelectorBase):
         elif self.model == "tcn":
             params["module__kernel_size"] = self.kernel_size
         return params
+
+    def _hidden_units(self) -> int | tuple[int, ...]:
+        """``hidden_units`` as a Python int or a non-empty tuple of them."""
+        if isinstance(self.hidden_units, Integral) and not isinstance(
+            self.hidden_units, (bool, np.bool_)
+        ):
+            return int(self.hidden_units)
+        widths = np.asarray(self.hidden_units, dtype=object).ravel()
+        if (
+            np.ndim(self.hidden_units) != 1
+            or widths.size == 0
+            or not all(
+                isinstance(w, Integral) and not isinstance(w, bool) and w >= 1
+                for w in widths
+            )
+        ):
+            raise ValueError(
+                "hidden_units must be a positive int or a non-empty sequence "
+                f"of positive ints (one per hidden layer); got {self.hidden_units!r}."
+            )
+        return tuple(int(w) for w in widths)
 
     def _resolve_target(self) -> int | None:
         if self.target is None:
@@ -450,13 +502,22 @@ class GrangerGRNGC(CausalSelectorBase):
                     else (f"known columns: {list(names)[:10]}")
                 )
                 raise ValueError(f"Unknown target {self.target!r}: {known}.")
-            return int(np.flatnonzero(names == self.target)[0])
-        if not -self.n_features_in_ <= self.target < self.n_features_in_:
+            # Duplicate column names were rejected by validate_data.
+            index = int(np.flatnonzero(names == self.target)[0])
+        elif not -self.n_features_in_ <= self.target < self.n_features_in_:
             raise ValueError(
                 f"target={self.target} is out of range for X with "
-                f"{self.n_features_in_} series."
+                f"{self.n_features_in_} series; use an index in "
+                f"[{-self.n_features_in_}, {self.n_features_in_ - 1}] or a column name."
             )
-        return int(self.target) % self.n_features_in_
+        else:
+            index = int(self.target) % self.n_features_in_
+        if self._constant[index]:
+            raise ValueError(
+                f"The target series {self._describe([index])} is constant: "
+                "nothing can cause it."
+            )
+        return index
 
     @staticmethod
     def _check_groups(groups, X: np.ndarray) -> np.ndarray | None:
@@ -467,6 +528,22 @@ class GrangerGRNGC(CausalSelectorBase):
             raise ValueError(
                 f"groups has {groups.shape[0]} labels but X has {X.shape[0]} rows."
             )
+        missing = [
+            g is None or (isinstance(g, Real) and not np.isfinite(g)) for g in groups
+        ]
+        if any(missing):
+            raise ValueError(
+                f"groups has {sum(missing)} missing or infinite label(s) (the "
+                f"first at row {missing.index(True)}): give every row a "
+                "trajectory label."
+            )
+        try:
+            np.unique(groups)
+        except TypeError as error:
+            raise TypeError(
+                "groups mixes labels of types that cannot be compared; use "
+                "labels of one type (ints or strings)."
+            ) from error
         return groups
 
     def _select_support(self) -> np.ndarray:
@@ -499,7 +576,10 @@ class GrangerGRNGC(CausalSelectorBase):
             one trajectory, ``forecasts[t - lag]`` forecasts ``X[t]``.
         """
         forecasts, _ = self._forecast_windows(X, groups)
-        return self.scaler_.inverse_transform(forecasts)
+        forecasts = self.scaler_.inverse_transform(forecasts)
+        # A series constant in fit is forecast as that constant.
+        forecasts[:, self._constant] = self.scaler_.mean_[self._constant]
+        return forecasts
 
     def score(self, X, y=None, groups=None) -> float:
         """Negative mean squared one-step forecast error on ``X``.

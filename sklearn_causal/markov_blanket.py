@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -17,6 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
 from ._local_graph import blanket_roles
+from ._warnings import warn
 from .nn.graph_autoencoder import GatedGraphAutoencoder, GraphAutoencoder
 from .penalties import gaussian_negative_log_likelihood
 from .training import GatedSearchNet, LocalGraphNet, fit_local_graph
@@ -164,11 +164,13 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         The ``K`` features kept by the search phase (labels).
     gate_probabilities_ : ndarray of shape (n_features_in_,)
         Keep probability ``alpha^1 / (alpha^1 + alpha^0)`` of every column
-        after the search phase.
+        after the search phase (0 for a constant column, which is not
+        searched).
     search_scores_ : ndarray of shape (n_features_in_,)
         What closing each column's gate costs the target's negative
         log-likelihood per sample in the trained search model, the others
-        kept open: the ranking that chooses the candidates.
+        kept open: the ranking that chooses the candidates (0 for a
+        constant column).
     adjacency_ : ndarray of shape (K + 1, K + 1)
         Edge probabilities ``P[k, j]`` of the learned local graph (row =
         cause), averaged over the restarts; ``retrained_variables_`` labels
@@ -312,7 +314,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Candidate features (numeric; every column must vary).
+            Candidate features (numeric). A constant column carries no
+            information: it is left out of the search, never selected, and
+            reported in one warning.
         y : array-like of shape (n_samples,)
             The target: floats for a numeric target, integers or strings for
             class labels (binary or multiclass).
@@ -329,12 +333,19 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         n_features = X.shape[1]
         self.lam_ = self._edge_price(len(data))
 
-        self.search_net_ = self._search(data)
+        # Constant columns carry no information: they are not searched, and
+        # their gates are shut (probability 0, closing them costs nothing).
+        searched = np.flatnonzero(~self._constant)
+        search_data = data[:, [*searched, n_features]]
+        self.search_net_ = self._search(search_data)
         keep = self.search_net_.module_.gates.keep_probabilities()
-        self.gate_probabilities_ = keep.detach().cpu().numpy().astype(np.float64)
-        self.search_scores_ = self.search_net_.feature_scores(self._tensor(data))
-        n_keep = self._n_candidates(n_features)
-        candidates = np.sort(np.argsort(-self.search_scores_, kind="stable")[:n_keep])
+        self.gate_probabilities_ = np.zeros(n_features)
+        self.gate_probabilities_[searched] = keep.detach().cpu().numpy()
+        scores = self.search_net_.feature_scores(self._tensor(search_data))
+        self.search_scores_ = np.zeros(n_features)
+        self.search_scores_[searched] = scores
+        n_keep = self._n_candidates(searched.size)
+        candidates = np.sort(searched[np.argsort(-scores, kind="stable")[:n_keep]])
 
         retrained = data[:, [*candidates, n_features]]
         self.net_, local_graph = self._retrain(retrained)
@@ -413,7 +424,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     def _search(self, data: np.ndarray):
         """Search phase: gates and target reconstruction over every feature."""
         target = data.shape[1] - 1
-        return self._fit_net(
+        net, outcome = self._fit_net(
             GatedSearchNet,
             GatedGraphAutoencoder,
             X_train=data,
@@ -424,6 +435,14 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             module__temperature=self.temperature,
             **self._module_params(data.shape[1], target),
         )
+        if outcome.stop == "diverged":
+            warn(
+                "The search phase diverged (a NaN or infinite loss); its "
+                "initial weights are kept, so the candidates are not "
+                f"informed by the data. Lower lr (now {self.lr:g}).",
+                ConvergenceWarning,
+            )
+        return net
 
     def _n_candidates(self, n_features: int) -> int:
         if self.n_candidates == "auto":
@@ -458,15 +477,22 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             rho_max=self.rho_max,
             max_iter=self.max_iter,
         )
-        if not local_graph.converged.all():
+        if local_graph.diverged:
+            warn(
+                "The retraining diverged (a NaN or infinite loss) after "
+                f"{local_graph.n_iter} augmented Lagrangian iterations; the "
+                "graph of the iteration before is kept. Lower lr (now "
+                f"{self.lr:g}).",
+                ConvergenceWarning,
+            )
+        elif not local_graph.converged.all():
             h = local_graph.h.max()
-            warnings.warn(
+            warn(
                 f"The augmented Lagrangian stopped after {local_graph.n_iter} "
                 f"iterations with h = {h:.2e} (h_tol = {self.h_tol:g}) or "
                 "cyclic links in some restart: the learned graph may still "
                 "hold cycles. Increase max_iter (or rho_max).",
                 ConvergenceWarning,
-                stacklevel=3,
             )
         return net, local_graph
 

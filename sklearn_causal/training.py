@@ -11,10 +11,23 @@
 - :func:`fit_local_graph`: Algorithm 1's retraining loop (lines 2-10): a
   subproblem, the multiplier update (Eq. 10-11), the growth of the local
   region, until the graph is acyclic; it returns a :class:`LocalGraph`.
+- :func:`fit_epochs`: epochs until the held-out loss stops improving (the
+  best weights restored) or a loss diverges; it returns a
+  :class:`TrainingOutcome`.
+- :func:`user_interrupts`: skorch ends training quietly on Ctrl-C; this
+  context manager hands the user's Ctrl-C back to the caller.
+
+No loop here ends by raising ``KeyboardInterrupt``: a ``KeyboardInterrupt``
+that leaves a fit is always the user's.
 """
 
 from __future__ import annotations
 
+import copy
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,9 +50,139 @@ __all__ = [
     "LocalGraph",
     "LocalGraphNet",
     "TensorBatches",
+    "TrainingOutcome",
+    "fit_epochs",
     "fit_local_graph",
     "update_multipliers",
+    "user_interrupts",
 ]
+
+
+@contextmanager
+def user_interrupts() -> Iterator[None]:
+    """Re-raise, on exit, a Ctrl-C that arrived inside the block.
+
+    skorch's ``partial_fit`` catches ``KeyboardInterrupt`` to end training
+    early and returns normally, so a user's Ctrl-C would only end the
+    current phase and the fit would go on. Inside this block SIGINT is
+    recorded before it interrupts as usual; when the block ends, a recorded
+    Ctrl-C is raised again as ``KeyboardInterrupt``. Outside the main
+    thread (where Python delivers no signal) it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        yield
+        return
+    interrupted = False
+
+    def record(signum, frame):
+        nonlocal interrupted
+        try:
+            if not callable(previous):  # SIG_DFL, or a handler set outside Python
+                raise KeyboardInterrupt
+            previous(signum, frame)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
+
+    signal.signal(signal.SIGINT, record)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _held_out_loss(net: NeuralNet, X, y) -> float:
+    """``valid_loss`` of the current weights, as skorch computes it."""
+    _, dataset_valid = net.get_split_datasets(X, y)
+    total, count = 0.0, 0
+    for batch in net.get_iterator(dataset_valid, training=False):
+        size = len(batch[0])
+        total += float(net.validation_step(batch)["loss"]) * size
+        count += size
+    return total / count if count else np.inf
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """How :func:`fit_epochs` ended.
+
+    Attributes
+    ----------
+    best_epoch : int
+        The epoch whose weights the net holds (0: the initial weights).
+    stop : {"patience", "max_epochs", "diverged"}
+        Why training ended: the held-out loss stopped improving, the epochs
+        ran out, or a loss became NaN or infinite.
+    """
+
+    best_epoch: int
+    stop: str
+
+
+def fit_epochs(
+    net: NeuralNet, X, y=None, *, patience: int | None = None, threshold: float = 1e-4
+) -> TrainingOutcome:
+    """Train ``net`` epoch by epoch, with early stopping and a divergence stop.
+
+    With a ``train_split`` and a ``patience``, training stops once
+    ``valid_loss`` has not fallen below ``(1 - threshold)`` times its best
+    value for ``patience`` epochs, and the weights of the epoch with the
+    lowest ``valid_loss`` (or the initial weights, when no epoch beats
+    them) are restored. Otherwise all ``net.max_epochs``
+    epochs run and the last weights are kept. Either way, an epoch whose
+    loss is NaN or infinite ends training and the weights of the best (or
+    last) finite epoch, or the initial weights, are restored.
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        The net to train (initialised here).
+    X, y : Tensor
+        Training data.
+    patience : int or None, default=None
+        Epochs without improvement before training stops; None trains all
+        epochs.
+    threshold : float, default=1e-4
+        Relative improvement that counts.
+
+    Returns
+    -------
+    TrainingOutcome
+    """
+    net.initialize()
+    early_stopping = patience is not None and net.train_split is not None
+    monitor = "valid_loss" if net.train_split is not None else "train_loss"
+    best_state, best_epoch = copy.deepcopy(net.module_.state_dict()), 0
+    # With early stopping an epoch must beat the untrained weights.
+    best_loss = _held_out_loss(net, X, y) if early_stopping else np.inf
+    reference = best_loss
+    since_improvement, stop = 0, "max_epochs"
+    for epoch in range(1, net.max_epochs + 1):
+        with user_interrupts():
+            net.partial_fit(X, y, epochs=1)
+        losses = [net.history[-1, "train_loss"], net.history[-1, monitor]]
+        if not np.isfinite(losses).all():
+            stop = "diverged"
+            break
+        loss = losses[1]
+        if not early_stopping or loss < best_loss:
+            best_loss, best_epoch = loss, epoch
+            best_state = copy.deepcopy(net.module_.state_dict())
+        if loss < reference * (1 - threshold):
+            reference, since_improvement = loss, 0
+        else:
+            since_improvement += 1
+        if early_stopping and since_improvement >= patience:
+            stop = "patience"
+            break
+    net.module_.load_state_dict(best_state)
+    return TrainingOutcome(best_epoch=best_epoch, stop=stop)
 
 
 class TensorBatches:
@@ -200,20 +343,25 @@ class GradientPenaltyNet(NeuralNet):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X, y, **kwargs)
-        self.path_epochs_, self.path_records_ = [], []
+        if not self.history:  # a new training, not a further partial_fit
+            self.path_epochs_, self.path_records_ = [], []
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
         epoch = len(self.history)
         if self.path_inputs is None or not (epoch < 20 or epoch % (epoch // 10) == 0):
             return
+        self.path_epochs_.append(epoch)
+        self.path_records_.append(self.current_strengths())
+        self.module_.train()
+
+    def current_strengths(self) -> torch.Tensor:
+        """``GC_avg`` of the current weights on the path inputs, normalised
+        per effect; shape (n_series, lag, n_series)."""
         self.module_.eval()
         with torch.no_grad():
             _, jacobian = self.module_.forward_with_jacobian(self.path_inputs)
-        self.module_.train()
-        strengths = _per_effect_normalised(granger_causality_scores(jacobian))
-        self.path_epochs_.append(epoch)
-        self.path_records_.append(strengths)
+        return _per_effect_normalised(granger_causality_scores(jacobian))
 
     def path_strengths(self, epoch: int) -> torch.Tensor:
         """Average of the recorded strengths over epochs ``1..epoch``.
@@ -224,7 +372,9 @@ class GradientPenaltyNet(NeuralNet):
         Parameters
         ----------
         epoch : int
-            Last epoch of the average (at least the first record's).
+            Last epoch of the average. Before the first record (epoch 0:
+            training diverged at once and the initial weights were
+            restored) the current weights' strengths are returned.
 
         Returns
         -------
@@ -232,6 +382,8 @@ class GradientPenaltyNet(NeuralNet):
         """
         epochs = np.array(self.path_epochs_)
         kept = int(np.searchsorted(epochs, epoch, side="right"))
+        if kept == 0:
+            return self.current_strengths()
         weights = np.diff(epochs[:kept], prepend=0)
         total = sum(w * r for w, r in zip(weights, self.path_records_, strict=False))
         return total / weights.sum()
@@ -454,6 +606,9 @@ class LocalGraph:
         Final multiplier, penalty parameter and ``h(P)``.
     converged : ndarray of bool of shape (n_restarts,)
         Whether the restart ended with ``h <= h_tol`` and acyclic links.
+    diverged : bool
+        Whether a subproblem's loss became NaN or infinite; the loop then
+        ended with the weights (and graph) of the iteration before.
     n_iter : int
         Augmented Lagrangian iterations run.
     """
@@ -465,6 +620,7 @@ class LocalGraph:
     rho: np.ndarray
     h: np.ndarray
     converged: np.ndarray
+    diverged: bool
     n_iter: int
 
 
@@ -495,7 +651,8 @@ def fit_local_graph(
        ``neighbourhood`` steps from the target through them;
     3. update ``mu`` and ``rho`` (Eq. 10-11, :func:`update_multipliers`);
     4. stop once every restart has ``h <= h_tol``, acyclic links and a
-       region that did not grow, or has ``rho >= rho_max``.
+       region that did not grow, or has ``rho >= rho_max``; or, keeping the
+       previous iteration's weights, once the loss is NaN or infinite.
 
     The size of the region each subproblem worked on, and ``h`` and the
     new ``rho`` after it, are recorded in ``net.history``.
@@ -533,10 +690,23 @@ def fit_local_graph(
     mu = np.full(n_restarts, float(mu))
     rho = np.full(n_restarts, float(rho))
     h_previous = np.full(n_restarts, np.inf)
+    diverged = False
     for _ in range(max_iter):
         net.set_constraint(local_mask(region), mu, rho)
-        net.partial_fit(X)
+        state = copy.deepcopy(net.module_.state_dict())
+        with user_interrupts():
+            net.partial_fit(X)
         net.history.record("region_size", region.sum(axis=1).tolist())
+        if not np.isfinite(net.history[-1, "train_loss"]):
+            # Keep the last finite weights; their graph is the result.
+            net.module_.load_state_dict(state)
+            diverged = True
+            if len(net.history) == 1:
+                probabilities = net.edge_probabilities()
+                h = net.acyclicity()
+                links = net.links(threshold)
+                converged = np.zeros(n_restarts, dtype=bool)
+            break
         probabilities = net.edge_probabilities()
         h = net.acyclicity()
         links = net.links(threshold)
@@ -559,6 +729,7 @@ def fit_local_graph(
         mu=mu,
         rho=rho,
         h=h,
-        converged=converged,
+        converged=converged & ~diverged,
+        diverged=diverged,
         n_iter=len(net.history),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
+from numbers import Integral
 
 import torch
 from torch import nn
@@ -61,9 +62,10 @@ def _zero_(*parameters: torch.Tensor) -> None:
 
 
 def _hidden_sizes(hidden_units: int | tuple[int, ...]) -> tuple[int, ...]:
-    if isinstance(hidden_units, int):
-        return (hidden_units,)
-    return tuple(hidden_units)
+    """Hidden layer widths as Python ints (numpy integers accepted)."""
+    if isinstance(hidden_units, Integral):
+        return (int(hidden_units),)
+    return tuple(int(width) for width in hidden_units)
 
 
 class Forecaster(nn.Module):
@@ -390,13 +392,12 @@ class TCNForecaster(Forecaster):
     ) -> None:
         super().__init__()
         generator = torch.Generator().manual_seed(random_state)
-        if isinstance(hidden_units, int):
+        channels = _hidden_sizes(hidden_units)
+        if isinstance(hidden_units, Integral):
             n_blocks = 1
             while 1 + 2 * (kernel_size - 1) * (2**n_blocks - 1) < lag:
                 n_blocks += 1
-            channels = (hidden_units,) * n_blocks
-        else:
-            channels = tuple(hidden_units)
+            channels = channels * n_blocks
         sizes = (n_series, *channels)
         self.blocks = nn.Sequential(
             *(

@@ -1,0 +1,309 @@
+"""Reliability of both estimators: numpy scalars, constant columns, Ctrl-C,
+warnings that point at the caller, early stopping without exceptions."""
+
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+
+from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
+
+GRANGER = {"max_epochs": 4, "hidden_units": 8, "random_state": 0}
+BLANKET = {"search_steps": 20, "steps_per_subproblem": 10, "max_iter": 2}
+
+
+def _series(n=120, seed=0):
+    """x1 follows x0 one step later; x2 is noise."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    X[1:, 1] = np.tanh(X[:-1, 0]) + 0.1 * rng.normal(size=n - 1)
+    return X
+
+
+def _features(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4))
+    y = X[:, 0] - X[:, 1] + 0.1 * rng.normal(size=n)
+    return X, y
+
+
+def _numpy_scalar(value):
+    if isinstance(value, bool):
+        return np.bool_(value)
+    if isinstance(value, int):
+        return np.int64(value)
+    if isinstance(value, float):
+        return np.float64(value)
+    return value
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    ("estimator", "fit_args"),
+    [
+        (GrangerGRNGC(model="mlp", lag=2, **GRANGER), (_series(),)),
+        (GrangerGRNGC(model="kan", lag=1, **GRANGER), (_series(),)),
+        (GrangerGRNGC(model="lstm", lag=2, **GRANGER), (_series(),)),
+        (GrangerGRNGC(model="tcn", lag=3, **GRANGER), (_series(),)),
+        (MarkovBlanketGCFS(random_state=0, **BLANKET), _features()),
+    ],
+    ids=["mlp", "kan", "lstm", "tcn", "gcfs"],
+)
+def test_numpy_scalar_parameters_give_the_python_result(estimator, fit_args):
+    reference = estimator.fit(*fit_args)
+    expected = (reference.support_.copy(), reference.score(*fit_args))
+    params = {k: _numpy_scalar(v) for k, v in estimator.get_params().items()}
+    assert any(isinstance(v, np.generic) for v in params.values())
+    numpy_typed = estimator.set_params(**params).fit(*fit_args)
+    np.testing.assert_array_equal(numpy_typed.support_, expected[0])
+    assert numpy_typed.score(*fit_args) == expected[1]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gridsearch_over_a_numpy_array_of_widths():
+    search = GridSearchCV(
+        GrangerGRNGC(max_epochs=2, lag=1, random_state=0),
+        {"hidden_units": np.array([4, 8])},
+        cv=2,
+    ).fit(_series())
+    assert isinstance(search.best_params_["hidden_units"], np.integer)
+    widths = {
+        layer.out_features
+        for layer in search.best_estimator_.net_.module_.modules()
+        if hasattr(layer, "out_features") and layer.out_features != 3
+    }
+    assert widths == {search.best_params_["hidden_units"]}
+
+
+@pytest.mark.parametrize("hidden_units", [(0,), ("a",), (), (8.5,), [[8]]])
+def test_hidden_units_must_be_positive_ints(hidden_units):
+    with pytest.raises(ValueError, match="hidden_units must be a positive int"):
+        GrangerGRNGC(max_epochs=1, hidden_units=hidden_units).fit(_series())
+
+
+def test_hidden_units_accepts_a_list():
+    gc = GrangerGRNGC(max_epochs=1, lag=1, hidden_units=[6, 5], random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        gc.fit(_series())
+    sizes = [
+        m.out_features for m in gc.net_.module_.modules() if hasattr(m, "out_features")
+    ]
+    assert sizes[:2] == [6, 5]
+
+
+# Constant columns ----------------------------------------------------------
+
+
+def _with_constant(X, column, value=2.5):
+    X = X.copy()
+    X[:, column] = value
+    return X
+
+
+def test_granger_constant_series_causes_nothing_and_is_never_selected():
+    X = _with_constant(_series(n=200), 2)
+    with pytest.warns(UserWarning, match=r"1 constant column\(s\) \(2\)") as record:
+        gc = GrangerGRNGC(max_epochs=20, lag=1, random_state=0).fit(X)
+    assert sum("constant" in str(w.message) for w in record) == 1
+    for matrix in (gc.causal_matrix_, gc.gc_avg_, *gc.causal_lags_):
+        assert np.all(matrix[2] == 0) and np.all(matrix[:, 2] == 0)
+        assert matrix[0, 1] > 0
+    assert not gc.adjacency_[2].any() and not gc.adjacency_[:, 2].any()
+    assert not gc.support_[2]
+    np.testing.assert_array_equal(gc.forecast(X)[:, 2], 2.5)
+
+
+def test_granger_constant_target_is_an_error():
+    with pytest.raises(ValueError, match="target series 2 is constant"):
+        GrangerGRNGC(max_epochs=1, target=2).fit(_with_constant(_series(), 2))
+
+
+def test_all_constant_is_an_error():
+    with pytest.raises(ValueError, match="Every column of X is constant"):
+        GrangerGRNGC(max_epochs=1).fit(np.ones((30, 3)))
+    with pytest.raises(ValueError, match="Every column of X is constant"):
+        MarkovBlanketGCFS(**BLANKET).fit(np.ones((30, 3)), np.arange(30.0))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_blanket_never_holds_a_constant_feature():
+    X, y = _features(n=200)
+    y = y + X[:, 2]  # a, b and c cause y; b is then made constant
+    X = pd.DataFrame(_with_constant(X, 1), columns=["a", "b", "c", "d"])
+    with pytest.warns(UserWarning, match=r"1 constant column\(s\) \('b'\)"):
+        mb = MarkovBlanketGCFS(random_state=0).fit(X, y)
+    assert "b" not in set(mb.markov_blanket_) | set(mb.candidates_)
+    assert mb.gate_probabilities_[1] == 0 and mb.search_scores_[1] == 0
+    assert set(mb.markov_blanket_) == {"a", "c"}
+    assert not mb.support_[1]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:X has 1 constant:UserWarning")
+def test_a_feature_constant_in_one_fold_does_not_stop_a_search():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 4))
+    X[:, 3] = 0.0
+    X[:30, 3] = rng.binomial(1, 0.3, size=30)  # varies in the first third only
+    y = (X[:, 0] + 0.3 * rng.normal(size=90) > 0).astype(int)
+    pipe = Pipeline(
+        [
+            ("mb", MarkovBlanketGCFS(random_state=0, **BLANKET)),
+            ("clf", LogisticRegression()),
+        ]
+    )
+    search = GridSearchCV(
+        pipe, {"mb__lam": [0.01, 0.1]}, cv=KFold(3), error_score="raise"
+    )
+    search.fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+# Ctrl-C ---------------------------------------------------------------------
+
+
+def _interrupt_after(seconds):
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to self")
+@pytest.mark.parametrize(
+    ("make", "fit_args"),
+    [
+        (lambda: GrangerGRNGC(max_epochs=100_000, patience=None, lag=1), (_series(),)),
+        (lambda: MarkovBlanketGCFS(search_steps=1_000_000), _features()),
+        (
+            lambda: MarkovBlanketGCFS(
+                search_steps=1, steps_per_subproblem=1_000_000, max_iter=2
+            ),
+            _features(),
+        ),
+        (
+            lambda: GrangerGRNGC(max_epochs=100_000, patience=100_000, lag=1),
+            (_series(),),
+        ),
+    ],
+    ids=["granger", "gcfs-search", "gcfs-retraining", "granger-early-stopping"],
+)
+def test_ctrl_c_stops_the_fit_and_reaches_the_caller(make, fit_args):
+    handler = signal.getsignal(signal.SIGINT)
+    timer = _interrupt_after(1.0)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            make().fit(*fit_args)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - start < 10
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_no_keyboard_interrupt_is_raised_inside_a_fit():
+    """Early stopping and the augmented Lagrangian end without exceptions."""
+    seen = []
+
+    def tracer(frame, event, arg):
+        if event == "exception" and issubclass(arg[0], KeyboardInterrupt):
+            seen.append(frame.f_code.co_name)
+        return tracer
+
+    gc = GrangerGRNGC(max_epochs=200, patience=2, lag=1, hidden_units=4, random_state=0)
+    sys.settrace(tracer)
+    try:
+        gc.fit(_series())
+    finally:
+        sys.settrace(None)
+    assert len(gc.net_.history) < 200  # early stopping did end training
+    assert seen == []
+
+
+# Early stopping and its warning ------------------------------------------------
+
+
+def test_early_stopping_restores_the_best_epoch_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        gc = GrangerGRNGC(max_epochs=300, patience=3, lag=1, random_state=0).fit(
+            _series()
+        )
+    losses = gc.net_.history[:, "valid_loss"]
+    best = int(np.argmin(losses))
+    assert len(losses) < 300
+    assert len(losses) - 1 - best <= 3  # stopped within `patience` of the best
+    # The restored weights are the best epoch's: their held-out error is its.
+    assert gc.candidate_losses_[0] == pytest.approx(losses[best], rel=1e-3)
+    assert gc.candidate_losses_[0] < losses[-1]
+
+
+def test_running_out_of_epochs_warns():
+    with pytest.warns(ConvergenceWarning, match="max_epochs=2 ran out"):
+        GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(_series())
+
+
+# Warnings point at the caller -------------------------------------------------
+
+
+def test_warnings_point_at_the_callers_line():
+    X = _with_constant(_series(), 2)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(X)
+        GridSearchCV(
+            MarkovBlanketGCFS(random_state=0, **BLANKET), {"lam": [0.1]}, cv=2
+        ).fit(*_features())
+    categories = {w.category for w in record}
+    assert {UserWarning, ConvergenceWarning} <= categories
+    assert {w.filename for w in record} == {__file__}
+
+
+# Divergence and extreme penalties ---------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
+@pytest.mark.parametrize("lr", [1e2, 1e12])
+def test_granger_divergence_warns_and_keeps_finite_outputs(lr):
+    X = _series()
+    with pytest.warns(ConvergenceWarning, match="Training (diverged|never improved)"):
+        gc = GrangerGRNGC(max_epochs=5, lr=lr, lag=1, random_state=0).fit(X)
+    for array in (gc.causal_matrix_, gc.causal_lags_, gc.gc_avg_, gc.forecast(X)):
+        assert np.isfinite(array).all()
+    # The initial weights are kept: the forecast is the mean.
+    assert gc.score(X) == pytest.approx(-1.0, abs=0.05)
+
+
+@pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
+def test_gcfs_divergence_warns_and_keeps_finite_outputs():
+    X, y = _features()
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        mb = MarkovBlanketGCFS(lr=1e6, random_state=0, **BLANKET).fit(X, y)
+    for array in (mb.adjacency_, mb.search_scores_, mb.gate_probabilities_):
+        assert np.isfinite(array).all()
+    assert np.isfinite(mb.score(X, y))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_augmented_lagrangian_stays_finite_up_to_rho_max():
+    X, y = _features()
+    mb = MarkovBlanketGCFS(
+        rho_init=1e8,
+        rho_growth=1e4,
+        rho_max=1e16,
+        max_iter=6,
+        random_state=0,
+        **{k: v for k, v in BLANKET.items() if k != "max_iter"},
+    ).fit(X, y)
+    assert max(max(r) for r in mb.net_.history[:, "rho"]) >= 1e16
+    assert np.isfinite(mb.net_.history[:, "train_loss"]).all()
+    assert np.isfinite(mb.adjacency_).all() and np.isfinite(mb.score(X, y))
