@@ -10,9 +10,8 @@ MarkovBlanketGCFS
     by gradient-based local structure learning (Ling et al., GCFS).
 """
 
+from ._version import __version__
 from .granger import GrangerGRNGC
 from .markov_blanket import MarkovBlanketGCFS
-
-__version__ = "0.1.0.dev0"
 
 __all__ = ["GrangerGRNGC", "MarkovBlanketGCFS", "__version__"]

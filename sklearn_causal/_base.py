@@ -22,11 +22,12 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from ._compat import Interval, StrOptions
+from ._version import __version__
 from ._warnings import warn
 from .training import TensorBatches, fit_epochs
 
@@ -244,6 +245,22 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             "estimators receive a non-empty X."
         )
         return support
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_sklearn_causal_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_sklearn_causal_version", None)
+        if saved is not None and saved != __version__:
+            warn(
+                f"This {type(self).__name__} was pickled by sklearn-causal "
+                f"{saved} and is loaded by {__version__}; its fitted attributes "
+                "may not match what this version computes. Refit it, or load "
+                f"it with sklearn-causal {saved}."
+            )
+        super().__setstate__(state)
 
     def _get_support_mask(self) -> np.ndarray:
         check_is_fitted(self, "support_")

@@ -7,13 +7,12 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
+from ._compat import Interval, StrOptions, _fit_context
 from ._thresholding import resolve_threshold
 from ._warnings import warn
 from ._windows import make_lag_windows, trajectory_rows

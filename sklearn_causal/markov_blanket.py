@@ -7,14 +7,13 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder, StandardScaler
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
+from ._compat import Interval, StrOptions, _fit_context
 from ._local_graph import blanket_roles
 from ._warnings import warn
 from .nn.graph_autoencoder import GatedGraphAutoencoder, GraphAutoencoder

@@ -2,20 +2,25 @@
 warnings that point at the caller, early stopping without exceptions."""
 
 import os
+import pickle
 import signal
+import subprocess
 import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 
+import sklearn_causal
 from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
 
 GRANGER = {"max_epochs": 4, "hidden_units": 8, "random_state": 0}
@@ -307,3 +312,90 @@ def test_augmented_lagrangian_stays_finite_up_to_rho_max():
     assert max(max(r) for r in mb.net_.history[:, "rho"]) >= 1e16
     assert np.isfinite(mb.net_.history[:, "train_loss"]).all()
     assert np.isfinite(mb.adjacency_).all() and np.isfinite(mb.score(X, y))
+
+
+# Durability ---------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pickle_records_the_version_and_warns_across_versions():
+    gc = GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(_series())
+    state = gc.__getstate__()
+    assert state["_sklearn_causal_version"] == sklearn_causal.__version__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = pickle.loads(pickle.dumps(gc))
+    np.testing.assert_array_equal(same.causal_matrix_, gc.causal_matrix_)
+    state["_sklearn_causal_version"] = "0.0.1"
+    other = GrangerGRNGC.__new__(GrangerGRNGC)
+    with pytest.warns(UserWarning, match="pickled by sklearn-causal 0.0.1"):
+        other.__setstate__(state)
+    np.testing.assert_array_equal(other.causal_matrix_, gc.causal_matrix_)
+
+
+def test_package_version_matches_the_project_metadata():
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert f'version = "{sklearn_causal.__version__}"' in pyproject
+
+
+_REPRODUCE = """
+import sys, numpy as np, torch
+torch.set_num_threads(1)
+import sklearn_causal
+from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
+rng = np.random.RandomState(0)
+X = rng.normal(size=(150, 4)); X[1:, 1] = np.tanh(X[:-1, 0])
+y = X[:, 0] - X[:, 2] + 0.1 * rng.normal(size=150)
+gc = GrangerGRNGC(max_epochs=10, lag=2, random_state=3).fit(X)
+mb = MarkovBlanketGCFS(search_steps=30, steps_per_subproblem=20, max_iter=3,
+                       random_state=3).fit(X, y)
+np.savez(sys.argv[1], causal_matrix=gc.causal_matrix_, causal_lags=gc.causal_lags_,
+         adjacency=gc.adjacency_, mb_adjacency=mb.adjacency_,
+         support=mb.support_, frequencies=mb.blanket_frequencies_)
+"""
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_same_random_state_bit_identical_across_processes(tmp_path):
+    outputs = []
+    for run in range(2):
+        path = tmp_path / f"run{run}.npz"
+        subprocess.run([sys.executable, "-c", _REPRODUCE, str(path)], check=True)
+        outputs.append(np.load(path))
+    for name in outputs[0].files:
+        np.testing.assert_array_equal(outputs[0][name], outputs[1][name], err_msg=name)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fit_leaves_global_state_and_inputs_untouched():
+    X, y = _features()
+    X_copy, y_copy = X.copy(), y.copy()
+    threads = torch.get_num_threads()
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(X)
+    MarkovBlanketGCFS(random_state=0, **BLANKET).fit(X, y)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+    assert torch.get_num_threads() == threads
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("scale", [1e-8, 1e8])
+def test_scale_and_float32_give_the_same_graph_and_blanket(scale):
+    X, y = _features(n=200)
+    X[1:, 3] = np.tanh(X[:-1, 0])
+    granger = {"max_epochs": 20, "lag": 1, "random_state": 0}
+    blanket = {"random_state": 0, **BLANKET}
+    gc = GrangerGRNGC(**granger).fit(X)
+    mb = MarkovBlanketGCFS(**blanket).fit(X, y)
+    for variant in (X * scale, X.astype(np.float32)):
+        other = GrangerGRNGC(**granger).fit(variant)
+        np.testing.assert_array_equal(other.adjacency_, gc.adjacency_)
+        np.testing.assert_allclose(
+            other.causal_matrix_, gc.causal_matrix_, rtol=1e-3, atol=1e-6
+        )
+        blanket_fit = MarkovBlanketGCFS(**blanket).fit(variant, y * scale)
+        np.testing.assert_array_equal(blanket_fit.support_, mb.support_)
