@@ -113,6 +113,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
                 f"X must hold numbers; it holds values that are not ({error})."
             ) from error
         if reset:
+            self._check_unique_names()
             self._constant = np.ptp(X, axis=0) == 0
             if self._constant.all():
                 raise ValueError(
@@ -127,6 +128,27 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
                     "nothing and is never selected."
                 )
         return X
+
+    def _check_unique_names(self) -> None:
+        """Column names must be unique (a target or a blanket names them).
+
+        Recent scikit-learn versions reject duplicates themselves; older ones
+        would silently resolve a name to its first column.
+        """
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            return
+        labels, counts = np.unique(names.astype(str), return_counts=True)
+        if (counts > 1).any():
+            repeated = ", ".join(
+                f"{label!r} ({count} times)"
+                for label, count in zip(
+                    labels[counts > 1], counts[counts > 1], strict=True
+                )
+            )
+            raise ValueError(
+                f"Expected unique column names in X; repeated: {repeated}."
+            )
 
     def _describe(self, columns, limit: int = 10) -> str:
         """Columns as the user named them: names quoted, or plain indices."""

@@ -579,7 +579,7 @@ def test_make_dag_default_and_random_order():
     assert int(make_dag(3, random_state=0).sum()) == 3
 
 
-def test_make_dag_large_is_fast_and_exact():
+def test_make_dag_large_has_exactly_the_edges_asked_and_no_cycle():
     graph = make_dag(2000, 4000, random_state=1)
     assert int(graph.sum()) == 4000
     assert _is_acyclic(graph)
