@@ -55,7 +55,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     Departures from the paper, each measured (docs/design.md): every edge
     is a gate with a learned probability (MCSL's probabilistic adjacency)
     instead of a real weight, one probability that a pair of variables is
-    linked and one for its direction (as in ENCO); the candidates are
+    linked and one for its direction (as in ENCO), and the acyclicity
+    constraint orients a pair whose direction is undecided rather than
+    removing it; the candidates are
     ranked by what closing each gate costs the target's likelihood; the
     reconstruction loss is the Gaussian
     likelihood of every retrained variable, and the L1 penalty prices the

@@ -467,7 +467,11 @@ class LocalGraphNet(NeuralNet):
 
     where ``P`` are the edge probabilities under the mask ``M`` of Eq. 6
     (``GraphAutoencoder.edge_probabilities``) and ``h`` is NOTEARS'
-    acyclicity function. Every variable is reconstructed.
+    acyclicity function. In ``h`` the gradient to a pair's existence is
+    scaled by how decided its orientation is
+    (``GraphAutoencoder.acyclicity_probabilities``), so that the constraint
+    orients undecided pairs rather than removing them. Every variable is
+    reconstructed.
     :func:`fit_local_graph` sets ``M``, ``mu`` and ``rho``
     (:meth:`set_constraint`) before each epoch and updates them after it.
 
@@ -535,7 +539,7 @@ class LocalGraphNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         module = self.module_
         probabilities = module.edge_probabilities()
-        h = notears_acyclicity(probabilities)
+        h = notears_acyclicity(module.acyclicity_probabilities())
         loss = (
             gaussian_negative_log_likelihood(*y_pred, X, module.class_index)
             + self.lam * probabilities.sum(dim=(1, 2))

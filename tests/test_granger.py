@@ -340,10 +340,26 @@ def test_mixed_group_labels_are_a_clear_error():
         GrangerGRNGC(max_epochs=1).fit(_driven_pair(n=20), groups=groups)
 
 
-def test_transform_checks_the_number_of_series():
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_after_fit_series_must_match_what_fit_saw():
     gc = GrangerGRNGC(max_epochs=1, random_state=0).fit(_driven_pair(n=30))
-    with pytest.raises(ValueError, match="features"):
-        gc.transform(np.zeros((4, 5)))
+    for method in (gc.transform, gc.forecast, gc.score):
+        with pytest.raises(ValueError, match="X has 5 features, but GrangerGRNGC"):
+            method(np.zeros((4, 5)))
+    frame = pd.DataFrame(_driven_pair(n=30), columns=["a", "b", "c"])
+    named = GrangerGRNGC(max_epochs=1, random_state=0).fit(frame)
+    for method in (named.transform, named.forecast, named.score):
+        with pytest.raises(ValueError, match="feature names should match"):
+            method(frame[["b", "a", "c"]])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_clone_then_refit_gives_the_same_fit():
+    X = _driven_pair(n=120)
+    gc = GrangerGRNGC(max_epochs=5, random_state=0).fit(X)
+    again = clone(gc).fit(X)
+    np.testing.assert_array_equal(again.causal_matrix_, gc.causal_matrix_)
+    np.testing.assert_array_equal(again.forecast(X), gc.forecast(X))
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")

@@ -237,6 +237,15 @@ def test_bad_input_gets_a_clear_error(X, y, kwargs, message):
         MarkovBlanketGCFS(steps_per_subproblem=1, max_iter=1, **kwargs).fit(X, y)
 
 
+@quick_fit_warns
+def test_clone_then_refit_gives_the_same_fit():
+    X, y = _v_structure(n=200)
+    mb = MarkovBlanketGCFS(**QUICK).fit(X, y)
+    again = clone(mb).fit(X, y)
+    np.testing.assert_array_equal(again.adjacency_, mb.adjacency_)
+    np.testing.assert_array_equal(again.support_, mb.support_)
+
+
 def test_sparse_input_is_a_clear_error():
     X, y = _v_structure(n=20)
     with pytest.raises(TypeError, match="dense data is required"):
@@ -263,3 +272,15 @@ def test_cuda_fit_matches_the_cpu_blanket():
     assert on_gpu.device_ == "cuda"
     assert next(on_gpu.net_.module_.parameters()).is_cuda
     assert set(on_gpu.markov_blanket_) == set(on_cpu.markov_blanket_)
+
+
+def test_a_target_with_a_single_neighbour_keeps_it():
+    # y = a + an unobserved cause: a Gaussian pair that explains itself
+    # equally well in both directions, and two unrelated features. The
+    # acyclicity constraint must orient the pair, not remove it.
+    rng = np.random.RandomState(0)
+    a, hidden, noise_1, noise_2 = rng.normal(size=(4, 200))
+    y = a - hidden + 0.1 * rng.normal(size=200)
+    X = np.column_stack([a, noise_1, noise_2])
+    mb = MarkovBlanketGCFS(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(mb.markov_blanket_, [0])

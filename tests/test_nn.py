@@ -338,3 +338,34 @@ def test_lag_windows_follow_trajectories():
     np.testing.assert_array_equal(windows.inputs[2], X[[2, 3]])
     np.testing.assert_array_equal(windows.inputs[3], X[[4, 5]])
     np.testing.assert_array_equal(windows.tail_mask(0.5), [0, 0, 1, 0, 0, 1])
+
+
+def test_acyclicity_orients_an_undecided_pair_and_prunes_a_decided_one():
+    module = GraphAutoencoder(n_variables=2, random_state=0)
+    with torch.no_grad():
+        module.edge_logits[0, 0, 1] = 2.0
+    torch.testing.assert_close(
+        module.acyclicity_probabilities(), module.edge_probabilities()
+    )
+
+    def gradients(probabilities, orientation):
+        module.zero_grad()
+        with torch.no_grad():
+            module.orientation_logits[0, 0, 1] = orientation
+        notears_acyclicity(probabilities()).sum().backward()
+        return (
+            module.edge_logits.grad[0, 0, 1].item(),
+            module.orientation_logits.grad[0, 0, 1].item(),
+        )
+
+    for orientation in (0.0, 0.3, 3.0):
+        points = torch.sigmoid(torch.tensor(orientation)).item()
+        gated = gradients(module.acyclicity_probabilities, orientation)
+        plain = gradients(module.edge_probabilities, orientation)
+        # The existence gradient is scaled by (2 o - 1)^2: zero for an
+        # undecided pair, almost unchanged for a decided one; the
+        # orientation gradient is untouched.
+        assert gated[0] == pytest.approx(plain[0] * (2 * points - 1) ** 2, abs=1e-9)
+        assert gated[1] == pytest.approx(plain[1])
+    assert gradients(module.acyclicity_probabilities, 0.0)[0] == 0.0
+    assert gradients(module.acyclicity_probabilities, 0.3)[1] < 0  # o moves up

@@ -194,6 +194,26 @@ class GraphAutoencoder(nn.Module):
         probabilities = torch.sigmoid(existence) * torch.sigmoid(orientation)
         return probabilities * (self.off_diagonal * self.mask)
 
+    def acyclicity_probabilities(self) -> torch.Tensor:
+        """:meth:`edge_probabilities` as the acyclicity penalty sees them.
+
+        The values are the edge probabilities ``P``; only the gradient that
+        ``h(P)`` sends to a pair's existence is scaled by ``(2 o - 1)^2``,
+        ``o`` its orientation probability. Two variables that explain each
+        other equally well (a linear Gaussian pair outside any v-structure)
+        keep ``o`` near 1/2, where ``h``'s gradient on ``o`` vanishes and its
+        gradient on the existence does not: without the scaling the
+        constraint removes the edge instead of orienting it. With it, ``h``
+        orients an undecided pair and removes edges of decided ones (the
+        cycles that orientation alone cannot break).
+        """
+        existence, orientation = self._pair_logits()
+        exists = torch.sigmoid(existence)
+        points = torch.sigmoid(orientation)
+        decided = ((2.0 * points - 1.0) ** 2).detach()
+        exists = decided * exists + (1.0 - decided) * exists.detach()
+        return exists * points * (self.off_diagonal * self.mask)
+
     def edge_links(self, threshold: float) -> torch.Tensor:
         """The hard graph: ``k -> j`` where the pair exists and points to ``j``.
 
