@@ -114,9 +114,9 @@ def test_strengths_are_normalised_per_effect_and_averaged_over_the_path():
     # Every epoch up to the 19th, then every (epoch // 10)-th.
     assert net.path_epochs_ == [*range(1, 20), *range(20, 31, 2)]
     weights = torch.tensor(np.diff(net.path_epochs_, prepend=0), dtype=torch.float32)
-    records = torch.stack(net.path_records_)
+    records = torch.stack([record.cpu() for record in net.path_records_])
     expected = (weights[:, None, None, None] * records).sum(dim=0) / 30
-    torch.testing.assert_close(net.path_strengths(30), expected)
+    torch.testing.assert_close(net.path_strengths(30).cpu(), expected)
     np.testing.assert_allclose(
         gc.causal_matrix_, expected.numpy().sum(axis=1).T, rtol=1e-5
     )

@@ -268,9 +268,16 @@ def test_warnings_point_at_the_callers_line():
         GridSearchCV(
             MarkovBlanketGCFS(random_state=0, **BLANKET), {"lam": [0.1]}, cv=2
         ).fit(*_features())
-    categories = {w.category for w in record}
-    assert {UserWarning, ConvergenceWarning} <= categories
-    assert {w.filename for w in record} == {__file__}
+    # The package's own warnings (a GPU run may add torch's about kernels).
+    ours = [
+        w
+        for w in record
+        if issubclass(w.category, ConvergenceWarning)
+        or "constant column" in str(w.message)
+        or "selected no feature" in str(w.message)
+    ]
+    assert {w.category for w in ours} >= {UserWarning, ConvergenceWarning}
+    assert {w.filename for w in ours} == {__file__}
 
 
 # Divergence and extreme penalties ---------------------------------------------
