@@ -471,7 +471,7 @@ class GrangerGRNGC(CausalSelectorBase):
     def _hidden_units(self) -> int | tuple[int, ...]:
         """``hidden_units`` as a Python int or a non-empty tuple of them."""
         if isinstance(self.hidden_units, Integral) and not isinstance(
-            self.hidden_units, (bool, np.bool_)
+            self.hidden_units, bool
         ):
             return int(self.hidden_units)
         widths = np.asarray(self.hidden_units, dtype=object).ravel()

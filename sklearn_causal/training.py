@@ -65,8 +65,8 @@ def user_interrupts() -> Iterator[None]:
     skorch's ``partial_fit`` catches ``KeyboardInterrupt`` to end training
     early and returns normally, so a user's Ctrl-C would only end the
     current phase and the fit would go on. Inside this block SIGINT is
-    recorded before it interrupts as usual; when the block ends, a recorded
-    Ctrl-C is raised again as ``KeyboardInterrupt``. Outside the main
+    recorded before it interrupts as usual; when the block ends, the user's
+    ``KeyboardInterrupt`` that skorch swallowed is raised again. Outside the main
     thread (where Python delivers no signal) it does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
@@ -76,16 +76,16 @@ def user_interrupts() -> Iterator[None]:
     if previous is signal.SIG_IGN:
         yield
         return
-    interrupted = False
+    # SIG_DFL, or a handler set outside Python: interrupt as Python does.
+    handler = previous if callable(previous) else signal.default_int_handler
+    interrupt = None
 
     def record(signum, frame):
-        nonlocal interrupted
+        nonlocal interrupt
         try:
-            if not callable(previous):  # SIG_DFL, or a handler set outside Python
-                raise KeyboardInterrupt
-            previous(signum, frame)
-        except KeyboardInterrupt:
-            interrupted = True
+            handler(signum, frame)
+        except KeyboardInterrupt as error:
+            interrupt = error
             raise
 
     signal.signal(signal.SIGINT, record)
@@ -93,8 +93,8 @@ def user_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-    if interrupted:
-        raise KeyboardInterrupt
+    if interrupt is not None:
+        raise interrupt
 
 
 def _held_out_loss(net: NeuralNet, X, y) -> float:
@@ -694,26 +694,22 @@ def fit_local_graph(
     mu = np.full(n_restarts, float(mu))
     rho = np.full(n_restarts, float(rho))
     h_previous = np.full(n_restarts, np.inf)
-    diverged = False
     for _ in range(max_iter):
         net.set_constraint(local_mask(region), mu, rho)
         state = copy.deepcopy(net.module_.state_dict())
         with user_interrupts():
             net.partial_fit(X)
         net.history.record("region_size", region.sum(axis=1).tolist())
-        if not np.isfinite(net.history[-1, "train_loss"]):
+        diverged = not np.isfinite(net.history[-1, "train_loss"])
+        if diverged:
             # Keep the last finite weights; their graph is the result.
             net.module_.load_state_dict(state)
-            diverged = True
-            if len(net.history) == 1:
-                probabilities = net.edge_probabilities()
-                h = net.acyclicity()
-                links = net.links(threshold)
-                converged = np.zeros(n_restarts, dtype=bool)
-            break
         probabilities = net.edge_probabilities()
         h = net.acyclicity()
         links = net.links(threshold)
+        if diverged:
+            converged = np.zeros(n_restarts, dtype=bool)
+            break
         grown = region | np.stack(
             [local_neighbourhood(one, target, neighbourhood) for one in links]
         )
@@ -733,7 +729,7 @@ def fit_local_graph(
         mu=mu,
         rho=rho,
         h=h,
-        converged=converged & ~diverged,
+        converged=converged,
         diverged=diverged,
         n_iter=len(net.history),
     )
