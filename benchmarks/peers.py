@@ -30,6 +30,7 @@ __all__ = [
     "iamb_markov_blanket",
     "l1_selector_markov_blanket",
     "lagged_correlation_scores",
+    "pcmci_parcorr_lag_links",
     "pcmci_parcorr_scores",
     "ridge_var_scores",
 ]
@@ -142,7 +143,7 @@ def lagged_correlation_scores(X, groups=None):
     return scores, time.perf_counter() - start
 
 
-def ridge_var_scores(X, groups=None, *, lag=2, alphas=None):
+def ridge_var_scores(X, groups=None, *, lag=2, alphas=None, by_lag=False):
     """A linear baseline: a ridge vector autoregression.
 
     Every standardised series is regressed on the ``lag`` previous values of
@@ -160,13 +161,16 @@ def ridge_var_scores(X, groups=None, *, lag=2, alphas=None):
         Number of lags in the regression.
     alphas : array-like, default=None
         Candidate ridge penalties; None uses ``np.logspace(-2, 4, 13)``.
+    by_lag : bool, default=False
+        Return the scores per lag instead of their sum.
 
     Returns
     -------
     scores : ndarray of shape (n_series, n_series)
         ``scores[i, j] = sum_l |coef of x_{t-l, i} in the model of x_{t, j}|``
         (row = cause; the inputs are standardised, so the coefficients are
-        comparable).
+        comparable). With ``by_lag=True``, shape ``(lag, n_series,
+        n_series)`` and ``scores[l - 1, i, j]`` the coefficient of lag ``l``.
     seconds : float
         Wall time.
     """
@@ -184,7 +188,49 @@ def ridge_var_scores(X, groups=None, *, lag=2, alphas=None):
     model = RidgeCV(alphas=alphas, alpha_per_target=True)
     model.fit(past.reshape(n_windows, lag * p), present)
     coef = np.abs(model.coef_).reshape(p, lag, p)  # effect, lag, cause
-    return coef.sum(axis=1).T, time.perf_counter() - start
+    scores = coef.transpose(1, 2, 0) if by_lag else coef.sum(axis=1).T
+    return scores, time.perf_counter() - start
+
+
+def _run_pcmci(X, groups, tau_max, pc_alpha, max_conds_dim, verbosity):
+    """tigramite's ``run_pcmci`` results (lags ``1..tau_max``) and its seconds."""
+    X = _check_2d(X)
+    tau_max = int(tau_max)
+    if tau_max < 1:
+        raise ValueError(f"tau_max must be >= 1, got {tau_max}.")
+    trajectories = _split_trajectories(X, groups)
+    shortest = min(len(t) for t in trajectories)
+    if shortest <= tau_max:
+        raise ValueError(
+            f"Every trajectory needs more than tau_max={tau_max} rows; the "
+            f"shortest has {shortest}."
+        )
+    try:
+        from tigramite import data_processing
+        from tigramite.independence_tests.parcorr import ParCorr
+        from tigramite.pcmci import PCMCI
+    except ImportError as exc:
+        raise _missing("tigramite", exc) from exc
+
+    start = time.perf_counter()
+    if groups is None:
+        dataframe = data_processing.DataFrame(X)
+    else:
+        dataframe = data_processing.DataFrame(
+            dict(enumerate(trajectories)), analysis_mode="multiple"
+        )
+    pcmci = PCMCI(
+        dataframe=dataframe,
+        cond_ind_test=ParCorr(significance="analytic"),
+        verbosity=verbosity,
+    )
+    results = pcmci.run_pcmci(
+        tau_min=1,
+        tau_max=tau_max,
+        pc_alpha=pc_alpha,
+        max_conds_dim=max_conds_dim,
+    )
+    return results, time.perf_counter() - start
 
 
 def pcmci_parcorr_scores(
@@ -241,47 +287,33 @@ def pcmci_parcorr_scores(
     seconds : float
         Wall time of building the tigramite data frame and running PCMCI.
     """
-    X = _check_2d(X)
-    tau_max = int(tau_max)
-    if tau_max < 1:
-        raise ValueError(f"tau_max must be >= 1, got {tau_max}.")
-    trajectories = _split_trajectories(X, groups)
-    shortest = min(len(t) for t in trajectories)
-    if shortest <= tau_max:
-        raise ValueError(
-            f"Every trajectory needs more than tau_max={tau_max} rows; the "
-            f"shortest has {shortest}."
-        )
-    try:
-        from tigramite import data_processing
-        from tigramite.independence_tests.parcorr import ParCorr
-        from tigramite.pcmci import PCMCI
-    except ImportError as exc:
-        raise _missing("tigramite", exc) from exc
-
-    start = time.perf_counter()
-    if groups is None:
-        dataframe = data_processing.DataFrame(X)
-    else:
-        dataframe = data_processing.DataFrame(
-            dict(enumerate(trajectories)), analysis_mode="multiple"
-        )
-    pcmci = PCMCI(
-        dataframe=dataframe,
-        cond_ind_test=ParCorr(significance="analytic"),
-        verbosity=verbosity,
+    results, seconds = _run_pcmci(
+        X, groups, tau_max, pc_alpha, max_conds_dim, verbosity
     )
-    results = pcmci.run_pcmci(
-        tau_min=1,
-        tau_max=tau_max,
-        pc_alpha=pc_alpha,
-        max_conds_dim=max_conds_dim,
-    )
-    seconds = time.perf_counter() - start
-
     val = np.abs(np.asarray(results["val_matrix"], dtype=np.float64)[:, :, 1:])
     scores = np.nan_to_num(val, nan=0.0).max(axis=2)
     return scores, seconds
+
+
+def pcmci_parcorr_lag_links(
+    X, groups=None, *, tau_max=1, alpha=0.05, pc_alpha=0.2, verbosity=0
+):
+    """PCMCI's per-lag graph: the lagged links significant at ``alpha``.
+
+    Runs the same PCMCI + ParCorr as :func:`pcmci_parcorr_scores` and keeps
+    the links ``X^i_{t-tau} -> X^j_t`` whose MCI p-value is at most
+    ``alpha`` (tigramite's own rule for its ``graph`` at ``alpha_level``).
+
+    Returns
+    -------
+    links : ndarray of bool of shape (tau_max, n_series, n_series)
+        ``links[tau - 1, i, j]``: ``X^i_{t-tau} -> X^j_t`` (row = cause).
+    seconds : float
+        Wall time of PCMCI.
+    """
+    results, seconds = _run_pcmci(X, groups, tau_max, pc_alpha, None, verbosity)
+    p_values = np.asarray(results["p_matrix"], dtype=np.float64)[:, :, 1:]
+    return np.nan_to_num(p_values, nan=1.0).transpose(2, 0, 1) <= alpha, seconds
 
 
 def cmlp_scores(

@@ -6,7 +6,7 @@ from numbers import Real
 
 import numpy as np
 
-__all__ = ["otsu_log_threshold", "resolve_threshold"]
+__all__ = ["lag_links", "otsu_log_threshold", "resolve_threshold"]
 
 
 def otsu_log_threshold(scores: np.ndarray) -> float:
@@ -54,3 +54,36 @@ def resolve_threshold(threshold: str | float, scores: np.ndarray) -> float:
     if isinstance(threshold, Real):
         return float(threshold)
     raise TypeError(f"threshold must be 'auto' or a number, got {threshold!r}.")
+
+
+def lag_links(lag_scores: np.ndarray, links: np.ndarray) -> tuple[np.ndarray, float]:
+    """The lags at which each link acts, without the ground truth.
+
+    Each link of ``links`` acts at its strongest lag, and at every other lag
+    whose strength is above Otsu's log threshold
+    (:func:`otsu_log_threshold`) of the per-lag strengths of the
+    off-diagonal links: the penalty pushes the lags a link does not use
+    towards zero as it does absent links. So ``result.any(axis=0) ==
+    links``: every link has at least one lag, and nothing outside
+    ``links`` has one.
+
+    Parameters
+    ----------
+    lag_scores : ndarray of shape (n_lags, n_series, n_series)
+        Non-negative per-lag strengths (row = cause).
+    links : ndarray of bool of shape (n_series, n_series)
+        The summary graph.
+
+    Returns
+    -------
+    lag_links : ndarray of bool of shape (n_lags, n_series, n_series)
+    threshold : float
+        The per-lag threshold (infinite when there is no off-diagonal link,
+        and then only the strongest lag of each link is kept).
+    """
+    cross = links & ~np.eye(links.shape[0], dtype=bool)
+    threshold = otsu_log_threshold(lag_scores[:, cross]) if cross.any() else np.inf
+    strongest = lag_scores == lag_scores.max(axis=0, keepdims=True)
+    # A tie for the strongest lag keeps the earliest one only.
+    strongest &= np.cumsum(strongest, axis=0) == 1
+    return links & ((lag_scores > threshold) | strongest), float(threshold)

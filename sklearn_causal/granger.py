@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
 from ._compat import Interval, StrOptions, _fit_context
-from ._thresholding import resolve_threshold
+from ._thresholding import lag_links, resolve_threshold
 from ._warnings import warn
 from ._windows import make_lag_windows, trajectory_rows
 from .nn.backbones import BACKBONES
@@ -150,10 +150,25 @@ class GrangerGRNGC(CausalSelectorBase):
     gc_avg_ : ndarray of shape (n_features_in_, n_features_in_)
         The paper's ``GC_avg`` of the fitted network (the weights early
         stopping keeps), summed over lags, not normalised (row = cause).
+    gc_lags_ : ndarray of shape (lag_, n_features_in_, n_features_in_)
+        ``gc_avg_`` per lag: ``gc_lags_[l - 1, i, j]`` is the strength of
+        ``x_{t-l, i}`` in the forecast of ``x_{t, j}``;
+        ``gc_avg_ == gc_lags_.sum(axis=0)``.
     adjacency_ : ndarray of bool of shape (n_features_in_, n_features_in_)
         ``gc_avg_ > threshold_`` (row = cause).
     threshold_ : float
         The numeric threshold used for ``adjacency_``.
+    lag_adjacency_ : ndarray of bool of shape (lag_, n_features_in_, n_features_in_)
+        When each link of ``adjacency_`` acts: ``lag_adjacency_[l - 1, i,
+        j]`` says that ``x_{t-l, i}`` drives ``x_{t, j}``. A link acts at its
+        strongest lag in ``gc_lags_`` and at every other lag whose strength
+        is above ``lag_threshold_``, so ``lag_adjacency_.any(axis=0)`` equals
+        ``adjacency_``. Lags beyond ``lag_`` are not seen.
+    lag_threshold_ : float
+        Otsu's two-class split of the base-10 logarithms of the per-lag
+        strengths of the off-diagonal links in ``adjacency_`` (the rule of
+        ``threshold="auto"`` applied to ``gc_lags_``); no ground truth is
+        used. Infinite when ``adjacency_`` has no off-diagonal link.
     lag_ : int
         The lag used (``lag``, or the one ``lag="auto"`` chose).
     candidate_lags_ : ndarray of int
@@ -189,9 +204,11 @@ class GrangerGRNGC(CausalSelectorBase):
     measured benchmarks are in ``docs/granger.md``.
 
     The penalty needs the Jacobian of every window's forecast with respect
-    to its window at every training step. For the MLP and the KAN it is
-    computed in closed form, batched over windows, from the layers' local
-    derivatives; LSTM and TCN use one reverse pass per series. Each window's
+    to its window at every training step. Every backbone computes it in
+    closed form, batched over windows and output rows, with plain tensor
+    operations that autograd differentiates again: the MLP and the KAN
+    chain their layers' local derivatives, the LSTM back-propagates through
+    time, the TCN through its transposed causal convolutions. Each window's
     forecast depends on that window only, so no cross-window terms arise.
 
     References
@@ -318,14 +335,17 @@ class GrangerGRNGC(CausalSelectorBase):
         self.causal_lags_ *= related
         self.causal_matrix_ = self.causal_lags_.sum(axis=0)
         windows = make_lag_windows(Z, self.lag_, groups)
-        self.gc_avg_ = self._by_lag(self._gc_avg(windows.inputs)).sum(axis=0)
-        self.gc_avg_ *= related
+        self.gc_lags_ = self._by_lag(self._gc_avg(windows.inputs)) * related
+        self.gc_avg_ = self.gc_lags_.sum(axis=0)
         pairs = related & ~np.eye(X.shape[1], dtype=bool)
         self.threshold_ = resolve_threshold(
             self.threshold,
             self.gc_avg_[pairs] if pairs.any() else self.gc_avg_[related],
         )
         self.adjacency_ = self.gc_avg_ > self.threshold_
+        self.lag_adjacency_, self.lag_threshold_ = lag_links(
+            self.gc_lags_, self.adjacency_
+        )
         self.support_ = self._select_support()
         return self
 

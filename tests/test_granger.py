@@ -55,6 +55,56 @@ def test_causal_lags_pick_the_right_lag():
     assert per_lag[1] > 3 * max(per_lag[0], per_lag[2])
 
 
+def _lagged_drivers(n=600, seed=0):
+    """x1 = f(x0 two steps back) + g(x2 one step back); x3 = h(x0 at lags 1, 3)."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4))
+    X[3:, 1] = (
+        1.5 * np.tanh(X[1:-2, 0])
+        + 1.5 * np.tanh(X[2:-1, 2])
+        + 0.1 * rng.normal(size=n - 3)
+    )
+    X[3:, 3] = np.tanh(X[2:-1, 0]) + np.tanh(X[:-3, 0]) + 0.1 * rng.normal(size=n - 3)
+    return X
+
+
+def test_lag_adjacency_says_when_each_link_acts():
+    gc = GrangerGRNGC(lag=3, **FAST).fit(_lagged_drivers())
+    assert gc.lag_adjacency_.shape == gc.gc_lags_.shape == (3, 4, 4)
+    assert gc.lag_adjacency_.dtype == bool
+    np.testing.assert_allclose(gc.gc_lags_.sum(axis=0), gc.gc_avg_)
+    # Every link has at least one lag and nothing else has one.
+    np.testing.assert_array_equal(gc.lag_adjacency_.any(axis=0), gc.adjacency_)
+    assert np.isfinite(gc.lag_threshold_)
+    np.testing.assert_array_equal(gc.lag_adjacency_[:, 0, 1], [False, True, False])
+    np.testing.assert_array_equal(gc.lag_adjacency_[:, 2, 1], [True, False, False])
+    np.testing.assert_array_equal(gc.lag_adjacency_[:, 0, 3], [True, False, True])
+    # The rule: a link's strongest lag, and its lags above lag_threshold_.
+    strongest = gc.gc_lags_ == gc.gc_lags_.max(axis=0)
+    expected = gc.adjacency_ & (strongest | (gc.gc_lags_ > gc.lag_threshold_))
+    np.testing.assert_array_equal(gc.lag_adjacency_, expected)
+
+
+def test_lag_adjacency_with_one_lag_is_the_adjacency():
+    gc = GrangerGRNGC(lag=1, **FAST).fit(_driven_pair())
+    np.testing.assert_array_equal(gc.lag_adjacency_[0], gc.adjacency_)
+
+
+def test_with_a_target_transform_keeps_the_target_when_it_drives_its_future():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 3))
+    for t in range(1, 500):  # x1 = its own past and x0's; x2 is noise
+        X[t, 1] = 0.8 * np.tanh(2 * X[t - 1, 1]) + np.tanh(X[t - 1, 0]) + 0.1 * X[t, 1]
+    gc = GrangerGRNGC(lag=1, target=1, **FAST).fit(X)
+    assert gc.adjacency_[1, 1]
+    np.testing.assert_array_equal(gc.support_, [True, True, False])
+    np.testing.assert_array_equal(gc.transform(X), X[:, :2])
+    # Without a target, a series is kept when it drives another series; its
+    # own persistence does not count.
+    free = GrangerGRNGC(lag=1, **FAST).fit(X)
+    np.testing.assert_array_equal(free.support_, [True, False, False])
+
+
 def test_lag_auto_finds_a_driver_that_acts_two_steps_back():
     X = _driven_pair(lag=2)
     gc = GrangerGRNGC(**FAST).fit(X)
@@ -381,3 +431,25 @@ def test_cuda_fit_matches_the_cpu_graph(model):
     np.testing.assert_allclose(
         on_gpu.causal_matrix_, on_cpu.causal_matrix_, rtol=0.05, atol=1e-3
     )
+
+
+def test_lag_links_rule():
+    from sklearn_causal._thresholding import lag_links
+
+    scores = np.full((3, 3, 3), 1e-4)
+    scores[:, 0, 1] = [1e-4, 1.0, 1e-4]  # acts at lag 2
+    scores[:, 0, 2] = [0.5, 1e-3, 0.8]  # acts at lags 1 and 3
+    scores[:, 2, 1] = [3e-4, 2e-4, 2e-4]  # weak everywhere: its strongest lag
+    links = np.zeros((3, 3), dtype=bool)
+    links[0, 1] = links[0, 2] = links[2, 1] = True
+    result, threshold = lag_links(scores, links)
+    assert 1e-3 < threshold < 0.5
+    np.testing.assert_array_equal(result.any(axis=0), links)
+    np.testing.assert_array_equal(result[:, 0, 1], [False, True, False])
+    np.testing.assert_array_equal(result[:, 0, 2], [True, False, True])
+    np.testing.assert_array_equal(result[:, 2, 1], [True, False, False])
+    # No off-diagonal link: only each link's strongest lag, ties to the first.
+    self_only, threshold = lag_links(np.ones((2, 3, 3)), np.eye(3, dtype=bool))
+    assert threshold == np.inf
+    np.testing.assert_array_equal(self_only[0], np.eye(3, dtype=bool))
+    assert not self_only[1].any()

@@ -173,8 +173,9 @@ def make_nonlinear_var(
         innovations. Pass an int for reproducible output; None uses the global
         NumPy RandomState singleton, as everywhere in scikit-learn (see
         :func:`sklearn.utils.check_random_state`); an int or a RandomState
-        instance leaves the global state untouched. return_lag_graph : bool,
-        default=False If True, also return the per-lag graph.
+        instance leaves the global state untouched.
+    return_lag_graph : bool, default=False
+        If True, also return the per-lag graph.
 
     Returns
     -------
