@@ -51,6 +51,20 @@ def test_jacobian_matches_autograd(name, lag):
     torch.testing.assert_close(some_rows, jacobian[:, rows], rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("kernel_size", [2, 3])
+def test_tcn_jacobian_through_dilated_blocks_matches_autograd(kernel_size):
+    # lag 6: two or three residual blocks, dilations 1, 2 (and 4), a 1x1 skip.
+    module = BACKBONES["tcn"](
+        4, 6, hidden_units=5, kernel_size=kernel_size, random_state=0
+    ).double()
+    assert len(module.blocks) >= 2
+    x = torch.randn(3, 6, 4, dtype=torch.float64)
+    _, jacobian = module.forward_with_jacobian(x)
+    torch.testing.assert_close(
+        jacobian, _per_sample_jacobian(module, x), rtol=1e-6, atol=1e-8
+    )
+
+
 @pytest.mark.parametrize("name", sorted(BACKBONES))
 def test_penalty_gradient_matches_double_backward_through_a_loop(name):
     module = BACKBONES[name](4, 2, hidden_units=6, random_state=0).double()

@@ -8,8 +8,12 @@ per-sample input-output Jacobian ``d x_hat_{t,j} / d x_{t-k+m, i}`` of shape
 (Eq. 10). Each window's outputs depend on that window only, so the Jacobian
 of a batch is block diagonal and only its diagonal blocks are computed.
 
-The MLP and KAN backbones chain their layers' local derivatives in closed
-form; the LSTM and TCN backbones use ``torch.func`` (``vmap`` of ``jacrev``).
+Every backbone computes it in closed form with plain tensor operations,
+batched over windows: the MLP and KAN chain their layers' local derivatives
+from the output side, the LSTM back-propagates through time and the TCN
+through its transposed causal convolutions, one cotangent per output row
+(``benchmarks/bench_jacobian.py`` checks each against ``torch.func`` and
+times it).
 """
 
 from __future__ import annotations
@@ -71,21 +75,18 @@ def _hidden_sizes(hidden_units: int | tuple[int, ...]) -> tuple[int, ...]:
 class Forecaster(nn.Module):
     """Base class: a one-step-ahead forecaster of all series at once.
 
-    Subclasses implement :meth:`forward`; they may override
-    :meth:`forward_with_jacobian` with a closed form.
+    Subclasses implement :meth:`forward` and :meth:`forward_with_jacobian`.
     """
 
     def forward_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Forecast and per-sample input-output Jacobian, by ``torch.func``.
+        """Forecast and per-sample input-output Jacobian.
 
-        ``vmap`` over the windows of ``jacrev`` of one window's forecast:
-        each window's outputs depend on that window only, so this is the
-        exact per-sample Jacobian, and ordinary autograd can differentiate
-        it again (the penalty's gradient). On LSTM and TCN backbones it is
-        1.4-2x faster than one reverse pass per output series
-        (``benchmarks/bench_jacobian.py``).
+        Each window's outputs depend on that window only, so the Jacobian of
+        a batch is block diagonal and only its diagonal blocks are returned.
+        The result must stay differentiable by autograd (the penalty's
+        gradient differentiates it again).
 
         Parameters
         ----------
@@ -98,13 +99,7 @@ class Forecaster(nn.Module):
         y : Tensor of shape (batch, n_series)
         jacobian : Tensor of shape (batch, n_rows, lag, n_series)
         """
-
-        def forecast_one(window: torch.Tensor):
-            y = self(window.unsqueeze(0))[0]
-            return (y if rows is None else y[rows]), y
-
-        jacobian, y = torch.func.vmap(torch.func.jacrev(forecast_one, has_aux=True))(x)
-        return y, jacobian
+        raise NotImplementedError
 
 
 class MLPForecaster(Forecaster):
@@ -254,7 +249,8 @@ class _LSTMCell(nn.Module):
 
     ``torch.nn.LSTM`` runs on cuDNN on a GPU, which has no double backward;
     the gradient penalty differentiates the input gradient again, so the
-    recurrence is spelled out here.
+    recurrence is spelled out here, and so is its reverse pass
+    (:meth:`input_cotangents`).
     """
 
     def __init__(
@@ -267,18 +263,77 @@ class _LSTMCell(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Hidden states of every step, shape (batch, lag, hidden_size)."""
+        return self.forward_traced(x)[0]
+
+    def forward_traced(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, list[tuple[torch.Tensor, ...]]]:
+        """Hidden states and, per step, what the reverse pass needs.
+
+        The trace of a step is ``(i, f, g, o, c_previous, tanh(c))``: the
+        activated gates, the cell state it starts from and its squashed new
+        cell state, each of shape (batch, hidden_size).
+        """
         batch, lag, _ = x.shape
         h = x.new_zeros(batch, self.hidden_size)
         c = x.new_zeros(batch, self.hidden_size)
         inputs = self.input_map(x)
-        states = []
+        states, trace = [], []
         for step in range(lag):
             gates = inputs[:, step] + self.hidden_map(h)
             i, f, g, o = gates.chunk(4, dim=1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
+            i, f, g, o = (
+                torch.sigmoid(i),
+                torch.sigmoid(f),
+                torch.tanh(g),
+                torch.sigmoid(o),
+            )
+            c_previous, c = c, f * c + i * g
+            squashed = torch.tanh(c)
+            h = o * squashed
             states.append(h)
-        return torch.stack(states, dim=1)
+            trace.append((i, f, g, o, c_previous, squashed))
+        return torch.stack(states, dim=1), trace
+
+    def input_cotangents(
+        self, trace: list[tuple[torch.Tensor, ...]], hidden: list[torch.Tensor | None]
+    ) -> list[torch.Tensor]:
+        """Back-propagate cotangents of the hidden states to the inputs.
+
+        ``hidden[s]`` (shape (batch, n_rows, hidden_size), or None for zero)
+        is the cotangent of the hidden state of step ``s``, one per output
+        row; the result holds the cotangent of the input of every step,
+        shape (batch, n_rows, input_size): the rows of the Jacobian.
+        Backpropagation through time written out, so that autograd can
+        differentiate it (the penalty's gradient).
+        """
+        inputs: list[torch.Tensor] = [None] * len(trace)
+        carried_h = carried_c = None
+        for step in reversed(range(len(trace))):
+            i, f, g, o, c_previous, squashed = (t.unsqueeze(1) for t in trace[step])
+            grad_h = _add(hidden[step], carried_h)
+            grad_c = _add(grad_h * o * (1 - squashed**2), carried_c)
+            grad_gates = torch.cat(
+                (
+                    grad_c * g * i * (1 - i),
+                    grad_c * c_previous * f * (1 - f),
+                    grad_c * i * (1 - g**2),
+                    grad_h * squashed * o * (1 - o),
+                ),
+                dim=-1,
+            )
+            inputs[step] = torch.matmul(grad_gates, self.input_map.weight)
+            if step:  # the first step starts from zero states
+                carried_h = torch.matmul(grad_gates, self.hidden_map.weight)
+                carried_c = grad_c * f
+        return inputs
+
+
+def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor:
+    """``a + b`` where None stands for zero (not both None)."""
+    if a is None:
+        return b
+    return a if b is None else a + b
 
 
 class LSTMForecaster(Forecaster):
@@ -320,6 +375,29 @@ class LSTMForecaster(Forecaster):
             h = cell(h)
         return self.head(h[:, -1])
 
+    def forward_with_jacobian(
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Forecast and Jacobian by backpropagation through time, batched.
+
+        One reverse sweep per layer carries a cotangent per output row
+        (``rows``, or every series) for all windows at once: the head's
+        weights enter at the last step, and each cell hands the cotangents
+        of its inputs to the layer below. The same numbers as ``jacrev``,
+        written with plain tensor operations.
+        """
+        batch, lag, _ = x.shape
+        traces, h = [], x
+        for cell in self.cells:
+            h, trace = cell.forward_traced(h)
+            traces.append(trace)
+        y = self.head(h[:, -1])
+        weight = self.head.weight if rows is None else self.head.weight[rows]
+        cotangents = [None] * (lag - 1) + [weight.expand(batch, -1, -1)]
+        for cell, trace in zip(reversed(self.cells), reversed(traces), strict=True):
+            cotangents = cell.input_cotangents(trace, cotangents)
+        return y, torch.stack(cotangents, dim=2)
+
 
 class _CausalConvBlock(nn.Module):
     """Residual block of two dilated causal convolutions (Bai et al., 2018)."""
@@ -354,10 +432,80 @@ class _CausalConvBlock(nn.Module):
             uniform_(self.skip.bias, 1.0 / math.sqrt(in_channels), generator)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_traced(x)[0]
+
+    def forward_traced(
+        self, x: torch.Tensor
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """Output, and where the ReLUs of conv1, conv2 and the sum are open."""
         pad = (self.left_pad, 0)
-        h = torch.relu(self.conv1(nn.functional.pad(x, pad)))
-        h = torch.relu(self.conv2(nn.functional.pad(h, pad)))
-        return torch.relu(h + self.skip(x))
+        h1 = torch.relu(self.conv1(nn.functional.pad(x, pad)))
+        h2 = torch.relu(self.conv2(nn.functional.pad(h1, pad)))
+        out = torch.relu(h2 + self.skip(x))
+        return out, (h1 > 0, h2 > 0, out > 0)
+
+    def input_cotangents(
+        self, masks: tuple[torch.Tensor, ...], cotangent: torch.Tensor
+    ) -> torch.Tensor:
+        """Back-propagate cotangents of the output to the input.
+
+        ``cotangent`` has shape (batch, n_rows, n, out_channels), one per
+        output row, channels last, and holds the last ``n`` time steps (the
+        earlier ones are zero: the forecast reads the last step only, and
+        each convolution reaches a fixed number of steps back). The result
+        holds the input's cotangents over the steps they reach, shape
+        (batch, n_rows, n', in_channels) with ``n <= n' <= length``.
+        Written with plain tensor operations, so that autograd can
+        differentiate it (the penalty's gradient).
+        """
+        length = masks[0].shape[-1]
+
+        def open_at(mask: torch.Tensor, steps: int) -> torch.Tensor:
+            return mask[..., length - steps :].transpose(1, 2).unsqueeze(1)
+
+        h1_open, h2_open, out_open = masks
+        steps = cotangent.shape[-2]
+        grad_sum = cotangent * open_at(out_open, steps)
+        grad_h1 = self._input_gradient(
+            self.conv2, grad_sum * open_at(h2_open, steps), length
+        )
+        grad_h1 = grad_h1 * open_at(h1_open, grad_h1.shape[-2])
+        grad_x = self._input_gradient(self.conv1, grad_h1, length)
+        if isinstance(self.skip, nn.Conv1d):
+            grad_sum = torch.matmul(grad_sum, self.skip.weight[:, :, 0])
+        return grad_x + nn.functional.pad(grad_sum, (0, 0, grad_x.shape[-2] - steps, 0))
+
+    @staticmethod
+    def _input_gradient(
+        conv: nn.Conv1d, grad: torch.Tensor, length: int
+    ) -> torch.Tensor:
+        """Gradient of a causal convolution's input from its output's.
+
+        ``grad`` holds the last ``n`` steps of the output gradient; the
+        result holds the last ``min(length, n + (k - 1) * dilation)`` steps
+        of the input gradient, the ones it reaches. Tap ``m`` reads the input
+        ``(k - 1 - m) * dilation`` steps back, so its input gradient is its
+        weight times the output gradient that many steps later: one matrix
+        product per tap on the channels (on these short windows much faster
+        than a transposed convolution).
+        """
+        steps = grad.shape[-2]
+        kernel_size, dilation = conv.kernel_size[0], conv.dilation[0]
+        reached = min(length, steps + (kernel_size - 1) * dilation)
+        total = None
+        for tap in range(kernel_size):
+            # First step of this tap's contribution among the ``reached`` ones.
+            first = reached - steps - (kernel_size - 1 - tap) * dilation
+            rows = grad[..., max(0, -first) :, :]
+            if rows.shape[-2] == 0:
+                continue
+            part = torch.matmul(rows, conv.weight[:, :, tap])
+            before = max(0, first)
+            part = nn.functional.pad(
+                part, (0, 0, before, reached - before - part.shape[-2])
+            )
+            total = part if total is None else total + part
+        return total
 
 
 class TCNForecaster(Forecaster):
@@ -412,6 +560,31 @@ class TCNForecaster(Forecaster):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.blocks(x.transpose(1, 2))
         return self.head(h[:, :, -1])
+
+    def forward_with_jacobian(
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Forecast and Jacobian by one batched reverse sweep over the blocks.
+
+        A cotangent per output row (``rows``, or every series) starts as the
+        head's weights at the last time step and runs back through the
+        blocks' ReLU masks and causal convolutions (one matrix product per
+        tap), for all windows at once. The same numbers as ``jacrev``.
+        """
+        batch, lag, _ = x.shape
+        h, masks = x.transpose(1, 2), []
+        for block in self.blocks:
+            h, block_masks = block.forward_traced(h)
+            masks.append(block_masks)
+        y = self.head(h[:, :, -1])
+        weight = self.head.weight if rows is None else self.head.weight[rows]
+        # Channels last, the last time step only (the others are zero).
+        cotangent = weight.expand(batch, -1, -1).unsqueeze(2)
+        for block, block_masks in zip(
+            reversed(self.blocks), reversed(masks), strict=True
+        ):
+            cotangent = block.input_cotangents(block_masks, cotangent)
+        return y, nn.functional.pad(cotangent, (0, 0, lag - cotangent.shape[-2], 0))
 
 
 BACKBONES = {
