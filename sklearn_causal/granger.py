@@ -17,8 +17,7 @@ from ._thresholding import lag_links, resolve_threshold
 from ._warnings import warn
 from ._windows import make_lag_windows, trajectory_rows
 from .nn.backbones import BACKBONES
-from .penalties import granger_causality_scores
-from .training import GradientPenaltyNet
+from .training import GradientPenaltyNet, granger_strengths
 
 __all__ = ["GrangerGRNGC"]
 
@@ -64,8 +63,8 @@ class GrangerGRNGC(CausalSelectorBase):
         dynamics (Lorenz-96), and its Jacobian is the cheapest to compute.
         The KAN, the paper's main model, is the most accurate on long,
         strongly nonlinear series (Lorenz-96 with large forcing) but overfits
-        short ones. LSTM and TCN differentiate through ``torch.func`` (``vmap`` of
-        ``jacrev``) and are several times slower.
+        short ones. LSTM and TCN cost 2-5x more per Jacobian row;
+        ``penalty_rows=8`` makes them 2.5x faster (``docs/user_guide.md``).
     lag : int or "auto", default="auto"
         Window length ``k``: the forecast of ``x_t`` uses ``x_{t-k}, ...,
         x_{t-1}``. "auto" trains one network per lag ``1..max_lag`` (fewer
@@ -335,7 +334,8 @@ class GrangerGRNGC(CausalSelectorBase):
         self.causal_lags_ *= related
         self.causal_matrix_ = self.causal_lags_.sum(axis=0)
         windows = make_lag_windows(Z, self.lag_, groups)
-        self.gc_lags_ = self._by_lag(self._gc_avg(windows.inputs)) * related
+        strengths = granger_strengths(self.net_.module_, self._tensor(windows.inputs))
+        self.gc_lags_ = self._by_lag(strengths) * related
         self.gc_avg_ = self.gc_lags_.sum(axis=0)
         pairs = related & ~np.eye(X.shape[1], dtype=bool)
         self.threshold_ = resolve_threshold(
@@ -380,18 +380,6 @@ class GrangerGRNGC(CausalSelectorBase):
             scores.cpu().numpy().transpose(1, 2, 0)[::-1], dtype=np.float64
         )
 
-    @torch.no_grad()
-    def _gc_avg(self, inputs: np.ndarray, chunk: int = 1024) -> torch.Tensor:
-        """``GC_avg`` (effect, window position, cause) of the chosen net."""
-        module = self.net_.module_
-        module.eval()
-        total = 0.0
-        for start in range(0, len(inputs), chunk):
-            block = self._tensor(inputs[start : start + chunk])
-            _, jacobian = module.forward_with_jacobian(block)
-            total = total + granger_causality_scores(jacobian) * len(block)
-        return total / len(inputs)
-
     def _candidate_lags(self, groups, n_rows: int) -> list[int]:
         """The lags to try: ``lag``, or with "auto" 1..max_lag that fit."""
         if self.lag != "auto":
@@ -428,9 +416,13 @@ class GrangerGRNGC(CausalSelectorBase):
         windows = make_lag_windows(Z, lag, groups)
         valid = np.isin(windows.rows, valid_rows)
         train = np.flatnonzero(~valid)
-        # The strengths along the path are read on (at most) 256 training
-        # windows spread evenly over the data.
-        path = train[np.linspace(0, train.size - 1, min(256, train.size)).astype(int)]
+        # The strengths along the path are read on at most 256 training
+        # windows spread evenly over the data; beyond 100 series on fewer
+        # (not under 32), so that a record's Jacobians stay the size of 256
+        # windows of 100 series: the rows grow with the series, the windows
+        # would multiply them.
+        n_path = min(train.size, 256, max(32, 25600 // Z.shape[1]))
+        path = train[np.linspace(0, train.size - 1, n_path).astype(int)]
         net, outcome = self._fit_net(
             GradientPenaltyNet,
             BACKBONES[self.model],

@@ -37,6 +37,7 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 
 from ._local_graph import is_acyclic, local_mask, local_neighbourhood
+from .nn.backbones import Forecaster
 from .penalties import (
     gaussian_negative_log_likelihood,
     gradient_l1_penalty,
@@ -53,6 +54,7 @@ __all__ = [
     "TrainingOutcome",
     "fit_epochs",
     "fit_local_graph",
+    "granger_strengths",
     "update_multipliers",
     "user_interrupts",
 ]
@@ -254,6 +256,39 @@ class TensorBatches:
             start += size
 
 
+def granger_strengths(
+    module: Forecaster, inputs: torch.Tensor, max_entries: int = 2**24
+) -> torch.Tensor:
+    """``GC_avg`` (Eq. 11) of a forecaster on some windows, in bounded memory.
+
+    The windows go through the forecaster in chunks small enough that no
+    chunk's Jacobian holds more than ``max_entries`` numbers (64 MiB in
+    float32): with 1000 series and lag 3 a window's Jacobian alone holds 3
+    million.
+
+    Parameters
+    ----------
+    module : Forecaster
+    inputs : Tensor of shape (n_windows, lag, n_series)
+    max_entries : int, default=2**24
+
+    Returns
+    -------
+    scores : Tensor of shape (n_series, lag, n_series)
+        Indexed (effect, window position, cause).
+    """
+    n_windows, lag, n_series = inputs.shape
+    chunk = max(1, max_entries // (lag * n_series * n_series))
+    module.eval()
+    total = 0.0
+    with torch.no_grad():
+        for start in range(0, n_windows, chunk):
+            block = inputs[start : start + chunk]
+            _, jacobian = module.forward_with_jacobian(block)
+            total = total + granger_causality_scores(jacobian) * len(block)
+    return total / n_windows
+
+
 def _per_effect_normalised(scores: torch.Tensor) -> torch.Tensor:
     """``GC_avg`` divided, effect by effect, by the norm of its cross causes.
 
@@ -358,10 +393,7 @@ class GradientPenaltyNet(NeuralNet):
     def current_strengths(self) -> torch.Tensor:
         """``GC_avg`` of the current weights on the path inputs, normalised
         per effect; shape (n_series, lag, n_series)."""
-        self.module_.eval()
-        with torch.no_grad():
-            _, jacobian = self.module_.forward_with_jacobian(self.path_inputs)
-        return _per_effect_normalised(granger_causality_scores(jacobian))
+        return _per_effect_normalised(granger_strengths(self.module_, self.path_inputs))
 
     def path_strengths(self, epoch: int) -> torch.Tensor:
         """Average of the recorded strengths over epochs ``1..epoch``.

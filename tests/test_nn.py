@@ -383,3 +383,17 @@ def test_acyclicity_orients_an_undecided_pair_and_prunes_a_decided_one():
         assert gated[1] == pytest.approx(plain[1])
     assert gradients(module.acyclicity_probabilities, 0.0)[0] == 0.0
     assert gradients(module.acyclicity_probabilities, 0.3)[1] < 0  # o moves up
+
+
+def test_granger_strengths_in_chunks_match_one_pass():
+    from sklearn_causal.training import granger_strengths
+
+    module = BACKBONES["mlp"](6, 2, hidden_units=5, random_state=0).double()
+    x = torch.randn(11, 2, 6, dtype=torch.float64)
+    _, jacobian = module.forward_with_jacobian(x)
+    # 2 * 6 * 6 = 72 entries per window: chunks of 1 and of 3 windows.
+    for max_entries in (1, 72 * 3, 10**6):
+        torch.testing.assert_close(
+            granger_strengths(module, x, max_entries=max_entries),
+            granger_causality_scores(jacobian),
+        )
