@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
-from ._compat import Interval, StrOptions
+from ._compat import Interval
 from ._version import __version__
 from ._warnings import warn
 from .training import TensorBatches, fit_epochs
@@ -34,14 +34,30 @@ from .training import TensorBatches, fit_epochs
 __all__ = ["CausalSelectorBase", "resolve_device"]
 
 
+def _device_available(device: torch.device) -> bool:
+    """Whether this torch build and machine have ``device``."""
+    if device.type == "cpu":
+        return True
+    if device.type == "mps":
+        backend = getattr(torch.backends, "mps", None)
+        return bool(backend and backend.is_available()) and not device.index
+    module = getattr(torch, device.type, None)
+    is_available = getattr(module, "is_available", None)
+    if not callable(is_available) or not is_available():
+        return False
+    count = getattr(module, "device_count", None)
+    return device.index is None or (callable(count) and device.index < count())
+
+
 def resolve_device(device: str) -> str:
     """Turn the ``device`` parameter into a torch device name.
 
     Parameters
     ----------
-    device : {"auto", "cpu", "cuda"}
-        ``"auto"`` is ``"cuda"`` when torch sees a GPU and ``"cpu"``
-        otherwise.
+    device : str
+        ``"auto"`` is ``"cuda"`` when torch sees a CUDA GPU and ``"cpu"``
+        otherwise; any other torch device string (``"cpu"``, ``"cuda"``,
+        ``"cuda:1"``, ``"mps"``, ...) is used as is when torch has it.
 
     Returns
     -------
@@ -50,17 +66,29 @@ def resolve_device(device: str) -> str:
     Raises
     ------
     ValueError
-        If ``"cuda"`` is asked for and torch sees no GPU.
+        If ``device`` is not a torch device string, or names a device this
+        torch build or machine does not have.
     """
-    cuda = torch.cuda.is_available()
     if device == "auto":
-        return "cuda" if cuda else "cpu"
-    if device == "cuda" and not cuda:
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as error:
         raise ValueError(
-            "device='cuda' was requested but torch sees no CUDA device; "
-            "use device='cpu' or device='auto'."
+            f"device={device!r} is not a torch device; use 'auto', 'cpu', "
+            "'cuda', 'cuda:1', 'mps', ..."
+        ) from error
+    if not _device_available(parsed):
+        seen = (
+            f"{torch.cuda.device_count()} CUDA device(s)"
+            if torch.cuda.is_available()
+            else "no CUDA device"
         )
-    return device
+        raise ValueError(
+            f"device={device!r} was requested but torch sees no such device "
+            f"(it sees {seen}); use device='cpu' or device='auto'."
+        )
+    return str(parsed)
 
 
 def _draw_seed(random_state) -> int:
@@ -85,7 +113,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
     _parameter_constraints: ClassVar[dict] = {
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -283,6 +311,11 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
                 f"it with sklearn-causal {saved}."
             )
         super().__setstate__(state)
+        device = getattr(self, "device_", None)
+        if device is not None and not _device_available(torch.device(device)):
+            # Fitted on a device this machine lacks: skorch has loaded the
+            # nets' weights on the CPU (with a DeviceWarning), so run there.
+            self.device_ = "cpu"
 
     def _get_support_mask(self) -> np.ndarray:
         check_is_fitted(self, "support_")

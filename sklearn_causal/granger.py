@@ -124,8 +124,12 @@ class GrangerGRNGC(CausalSelectorBase):
         Jacobian (with 100 series a training step takes a fifth of the time);
         None, or a value of at least the number of series, evaluates every
         row (exact).
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Torch device; "auto" uses a GPU when torch sees one.
+    device : str, default="auto"
+        Torch device: "auto" (a CUDA GPU when torch sees one, else the CPU),
+        or any torch device string ("cpu", "cuda", "cuda:1", "mps", ...); a
+        device that torch does not see is a ``ValueError`` at ``fit``. A
+        model fitted on a GPU and loaded where there is none runs on the
+        CPU (``device_`` says so).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights and of the batch order. The same int gives the
         same result; no global random state is touched.
@@ -187,7 +191,7 @@ class GrangerGRNGC(CausalSelectorBase):
         The fitted skorch net of the chosen lag; ``net_.history`` holds the
         training log.
     device_ : str
-        The device used.
+        The device the fitted model runs on.
     n_features_in_ : int
         Number of series seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

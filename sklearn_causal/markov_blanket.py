@@ -135,8 +135,12 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         Probability above which a pair of variables is linked in the learned
         DAG (in its more probable direction), both when the local region
         grows and when the blanket is read.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Torch device; "auto" uses a GPU when torch sees one.
+    device : str, default="auto"
+        Torch device: "auto" (a CUDA GPU when torch sees one, else the CPU),
+        or any torch device string ("cpu", "cuda", "cuda:1", "mps", ...); a
+        device that torch does not see is a ``ValueError`` at ``fit``. A
+        model fitted on a GPU and loaded where there is none runs on the
+        CPU (``device_`` says so).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights, the batch order and the Gumbel noise. The same
         int gives the same result; no global random state is touched.
@@ -195,7 +199,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         ``h``, ``rho`` and the region size of every restart at every
         augmented Lagrangian iteration.
     device_ : str
-        The device used.
+        The device the fitted model runs on.
     n_features_in_ : int
         Number of columns of ``X`` seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

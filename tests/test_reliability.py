@@ -340,6 +340,59 @@ def test_pickle_records_the_version_and_warns_across_versions():
     np.testing.assert_array_equal(other.causal_matrix_, gc.causal_matrix_)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["granger", "blanket"])
+def test_a_model_fitted_on_a_gpu_loads_and_runs_on_a_machine_without(kind, monkeypatch):
+    # Simulated on the CPU: the fitted model claims to live on "cuda:0", and
+    # the loading process sees no CUDA device.
+    if kind == "granger":
+        X, y = _series(), None
+        model = GrangerGRNGC(lag=1, target=1, **GRANGER).fit(X)
+        nets = [model.net_]
+    else:
+        X, y = _features()
+        model = MarkovBlanketGCFS(random_state=0, **BLANKET).fit(X, y)
+        nets = [model.net_, model.search_net_]
+    expected = model.transform(X), model.score(X, y)
+    forecasts = model.forecast(X) if kind == "granger" else None
+    model.device_ = "cuda:0"
+    for net in nets:
+        net.device = "cuda:0"
+    saved = pickle.dumps(model)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skorch's DeviceWarning
+        loaded = pickle.loads(saved)
+    assert loaded.device_ == "cpu"
+    np.testing.assert_array_equal(loaded.transform(X), expected[0])
+    assert loaded.score(X, y) == pytest.approx(expected[1])
+    if kind == "granger":
+        np.testing.assert_allclose(loaded.forecast(X), forecasts)
+
+
+@pytest.mark.parametrize(
+    ("device", "message"),
+    [
+        ("gpu", "not a torch device"),
+        ("cuda:x", "not a torch device"),
+        ("cuda:64", "no such device"),
+    ],
+)
+def test_device_strings_torch_does_not_have_are_clear_errors(device, message):
+    with pytest.raises(ValueError, match=message):
+        GrangerGRNGC(device=device, **GRANGER).fit(_series())
+    with pytest.raises(ValueError, match=message):
+        MarkovBlanketGCFS(device=device, **BLANKET).fit(*_features())
+
+
+def test_any_torch_device_string_is_accepted():
+    gc = GrangerGRNGC(device="cpu:0", lag=1, **GRANGER).fit(_series())
+    assert gc.device_ == "cpu:0"
+    if torch.cuda.is_available():
+        gc = GrangerGRNGC(device="cuda:0", lag=1, **GRANGER).fit(_series())
+        assert gc.device_ == "cuda:0"
+
+
 def test_package_version_matches_the_project_metadata():
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
     assert f'version = "{sklearn_causal.__version__}"' in pyproject
