@@ -174,6 +174,9 @@ class GrangerGRNGC(CausalSelectorBase):
         used. Infinite when ``adjacency_`` has no off-diagonal link.
     lag_ : int
         The lag used (``lag``, or the one ``lag="auto"`` chose).
+    n_iter_ : int
+        Epochs run by the network of ``lag_`` (early stopping may have
+        restored the weights of an earlier one).
     candidate_lags_ : ndarray of int
         The lags trained.
     candidate_losses_ : ndarray of float
@@ -326,6 +329,7 @@ class GrangerGRNGC(CausalSelectorBase):
         fits = [self._fit_lag(Z, groups, lag, valid_rows) for lag in lags]
         chosen = self._choose_lag(fits)
         self.lag_, self.net_, outcome, _ = fits[chosen]
+        self.n_iter_ = len(self.net_.history)
         self._warn_about_training(outcome)
         self.candidate_lags_ = np.array(lags)
         self.candidate_losses_ = np.array(

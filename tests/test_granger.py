@@ -249,6 +249,7 @@ def test_early_stopping_restores_the_best_weights():
     gc = GrangerGRNGC(lag=1, max_epochs=300, patience=5, lr=0.05, random_state=0).fit(X)
     history = gc.net_.history
     assert len(history) < 300
+    assert gc.n_iter_ == len(history)
     best = min(history[:, "valid_loss"])
     valid = gc.validation_fraction
     n_valid = int(np.floor(valid * (len(X) - 1)))
