@@ -69,14 +69,26 @@ def _one_blanket(estimator, X, column, label, caller, threads):
         features, y = X[:, others], X[:, column]
     start = time.perf_counter()
     estimator.fit(features, y)
+    seconds = time.perf_counter() - start
+
+    def as_columns_of_x(selected):
+        # Names are X's own; indices count the features, i.e. skip the target.
+        if hasattr(X, "iloc"):
+            return [_plain(v) for v in selected]
+        return [others[int(v)] for v in selected]
+
     return {
         "target": label,
-        "blanket": list(estimator.markov_blanket_),
-        "parents": list(estimator.parents_),
-        "children": list(estimator.children_),
-        "spouses": list(estimator.spouses_),
-        "seconds": time.perf_counter() - start,
+        "blanket": as_columns_of_x(estimator.markov_blanket_),
+        "parents": as_columns_of_x(estimator.parents_),
+        "children": as_columns_of_x(estimator.children_),
+        "spouses": as_columns_of_x(estimator.spouses_),
+        "seconds": seconds,
     }
+
+
+def _plain(label):
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def markov_blankets(X, targets, *, estimator=None, n_jobs=None, random_state=None):

@@ -53,6 +53,13 @@ def test_indices_on_an_array_and_processes_give_the_serial_answer(frame):
     X = frame.to_numpy()
     serial = markov_blankets(X, [0, -1], estimator=QUICK, random_state=1)
     assert list(serial.index) == [0, 4]
+    # Indices are columns of X, the same blankets as with the names.
+    named = markov_blankets(frame, ["a", "e"], estimator=QUICK, random_state=1)
+    for column, name in [(0, "a"), (4, "e")]:
+        assert [frame.columns[c] for c in serial.loc[column, "blanket"]] == (
+            named.loc[name, "blanket"]
+        )
+        assert column not in serial.loc[column, "blanket"]
     parallel = markov_blankets(X, [0, 4], estimator=QUICK, n_jobs=2, random_state=1)
     _same(serial, parallel)
 
