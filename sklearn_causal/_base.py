@@ -75,8 +75,9 @@ def resolve_device(device: str) -> str:
         parsed = torch.device(device)
     except (RuntimeError, TypeError) as error:
         raise ValueError(
-            f"device={device!r} is not a torch device; use 'auto', 'cpu', "
-            "'cuda', 'cuda:1', 'mps', ..."
+            "The 'device' parameter must be 'auto' or a torch device string "
+            f"('cpu', 'cuda', 'cuda:1', 'mps', ...); got {device!r}, which is "
+            "not a torch device."
         ) from error
     if not _device_available(parsed):
         seen = (
@@ -85,8 +86,8 @@ def resolve_device(device: str) -> str:
             else "no CUDA device"
         )
         raise ValueError(
-            f"device={device!r} was requested but torch sees no such device "
-            f"(it sees {seen}); use device='cpu' or device='auto'."
+            f"The 'device' parameter asks for {device!r}, but torch sees no "
+            f"such device (it sees {seen}); use device='cpu' or device='auto'."
         )
     return str(parsed)
 

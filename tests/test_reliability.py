@@ -394,8 +394,14 @@ def test_any_torch_device_string_is_accepted():
 
 
 def test_package_version_matches_the_project_metadata():
+    # One source: pyproject.toml reads the version from _version.py, so the
+    # installed distribution's metadata carries the package's own version.
+    from importlib.metadata import version
+
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert f'version = "{sklearn_causal.__version__}"' in pyproject
+    assert 'dynamic = ["version"]' in pyproject
+    assert 'attr = "sklearn_causal._version.__version__"' in pyproject
+    assert version("sklearn-causal") == sklearn_causal.__version__
 
 
 _REPRODUCE = """
