@@ -7,7 +7,7 @@ import time
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
@@ -32,12 +32,20 @@ def _labels_and_values(X):
     return list(range(values.shape[1])), values
 
 
-def _target_indices(targets, labels) -> list[int]:
+def _target_indices(targets, labels, named: bool) -> list[int]:
+    """Column positions of ``targets``: names first (a DataFrame's), then
+    positions (so a DataFrame with integer names is addressed by name)."""
     if isinstance(targets, (str, Integral)):
         targets = [targets]
     indices = []
     for target in targets:
-        if isinstance(target, Integral) and not isinstance(target, bool):
+        if isinstance(target, (bool, np.bool_)):
+            raise ValueError(
+                f"targets must be column indices or names, got {target!r}."
+            )
+        if named and target in labels:
+            indices.append(labels.index(target))
+        elif isinstance(target, Integral):
             if not -len(labels) <= target < len(labels):
                 raise ValueError(
                     f"target {target} is out of range for X with {len(labels)} columns."
@@ -54,14 +62,14 @@ def _target_indices(targets, labels) -> list[int]:
     return indices
 
 
-def _one_blanket(estimator, X, column, label, caller, threads):
+def _one_blanket(estimator, X, column, labels, caller, n_workers):
     """Fit ``estimator`` to one target; runs in a joblib worker."""
     import torch
 
     if os.getpid() != caller:
         # A worker process (loky, dask): as many torch threads as its share
-        # of the cores, so that the workers do not oversubscribe them.
-        torch.set_num_threads(threads)
+        # of the cores it sees, so that the workers do not oversubscribe them.
+        torch.set_num_threads(max(1, cpu_count() // n_workers))
     others = [c for c in range(X.shape[1]) if c != column]
     if hasattr(X, "iloc"):
         features, y = X.iloc[:, others], X.iloc[:, column].to_numpy()
@@ -72,13 +80,14 @@ def _one_blanket(estimator, X, column, label, caller, threads):
     seconds = time.perf_counter() - start
 
     def as_columns_of_x(selected):
-        # Names are X's own; indices count the features, i.e. skip the target.
-        if hasattr(X, "iloc"):
+        # String column names come back as they are; otherwise the estimator
+        # counts positions among the features, which skip the target.
+        if hasattr(estimator, "feature_names_in_"):
             return [_plain(v) for v in selected]
-        return [others[int(v)] for v in selected]
+        return [labels[others[int(v)]] for v in selected]
 
     return {
-        "target": label,
+        "target": labels[column],
         "blanket": as_columns_of_x(estimator.markov_blanket_),
         "parents": as_columns_of_x(estimator.parents_),
         "children": as_columns_of_x(estimator.children_),
@@ -104,7 +113,9 @@ def markov_blankets(X, targets, *, estimator=None, n_jobs=None, random_state=Non
     X : array-like or DataFrame of shape (n_samples, n_variables)
         Every variable, targets included.
     targets : int, str or sequence of them
-        The target columns: indices, or names when ``X`` is a DataFrame.
+        The target columns: names of a DataFrame's columns, or positions
+        (a name is looked up first, so a DataFrame with integer column names
+        is addressed by name).
     estimator : MarkovBlanketGCFS, default=None
         The (unfitted) selector to clone for each target;
         ``MarkovBlanketGCFS()`` by default. Its ``target`` parameter is set
@@ -112,8 +123,8 @@ def markov_blankets(X, targets, *, estimator=None, n_jobs=None, random_state=Non
     n_jobs : int, default=None
         Number of fits at once (joblib's meaning: None is one, unless a
         ``joblib.parallel_backend`` context says otherwise; -1 is all cores).
-        In a worker process torch uses ``cores // n_jobs`` threads (at
-        least one).
+        In a worker process torch uses the cores it sees divided by the
+        number of workers (at least one) as threads.
     random_state : int, RandomState instance or None, default=None
         Seeds the fits: each target's clone gets its own seed drawn from it,
         so the result does not depend on the backend or on ``n_jobs``. None
@@ -139,7 +150,7 @@ def markov_blankets(X, targets, *, estimator=None, n_jobs=None, random_state=Non
     import pandas as pd
 
     labels, values = _labels_and_values(X)
-    columns = _target_indices(targets, labels)
+    columns = _target_indices(targets, labels, named=hasattr(X, "columns"))
     template = MarkovBlanketGCFS() if estimator is None else estimator
     if random_state is None:
         seeds = [None] * len(columns)
@@ -151,9 +162,9 @@ def markov_blankets(X, targets, *, estimator=None, n_jobs=None, random_state=Non
         if seed is not None:
             one.set_params(random_state=int(seed))
         jobs.append((one, column))
-    threads = max(1, (os.cpu_count() or 1) // max(1, effective_n_jobs(n_jobs)))
+    n_workers = max(1, effective_n_jobs(n_jobs))
     rows = Parallel(n_jobs=n_jobs)(
-        delayed(_one_blanket)(one, values, column, labels[column], os.getpid(), threads)
+        delayed(_one_blanket)(one, values, column, labels, os.getpid(), n_workers)
         for one, column in jobs
     )
     return pd.DataFrame(rows).set_index("target")

@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import skorch
@@ -345,6 +346,10 @@ class GradientPenaltyNet(NeuralNet):
         after each of those epochs.
     """
 
+    # Tensors skorch must map to the loading machine's device when a net
+    # fitted on a GPU is unpickled where there is none.
+    cuda_dependent_attributes_: ClassVar[list[str]] = ["path_inputs", "path_records_"]
+
     def __init__(
         self,
         *args,
@@ -518,6 +523,9 @@ class LocalGraphNet(NeuralNet):
     random_state : numpy.random.RandomState, optional
         Source of the edge draws.
     """
+
+    # The multipliers live on the net's device; see GradientPenaltyNet.
+    cuda_dependent_attributes_: ClassVar[list[str]] = ["mu_", "rho_"]
 
     def __init__(
         self,

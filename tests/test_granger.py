@@ -414,7 +414,6 @@ def test_clone_then_refit_gives_the_same_fit():
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
-@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without GPU")
 def test_cuda_without_gpu_is_a_clear_error():
     with pytest.raises(ValueError, match="no CUDA device"):
         GrangerGRNGC(device="cuda", max_epochs=1).fit(_driven_pair(n=30))

@@ -64,6 +64,19 @@ def test_indices_on_an_array_and_processes_give_the_serial_answer(frame):
     _same(serial, parallel)
 
 
+@pytest.mark.parametrize("columns", [None, [10, 11, 12, 13, 14]])
+def test_a_frame_without_string_names_is_labelled_by_its_columns(frame, columns):
+    unnamed = pd.DataFrame(frame.to_numpy(), columns=columns)
+    first = unnamed.columns[0]
+    table = markov_blankets(unnamed, [first], estimator=QUICK, random_state=1)
+    named = markov_blankets(frame, ["a"], estimator=QUICK, random_state=1)
+    position = {name: k for k, name in enumerate(frame.columns)}
+    assert table.loc[first, "blanket"] == [
+        unnamed.columns[position[name]] for name in named.loc["a", "blanket"]
+    ]
+    assert first not in table.loc[first, "blanket"]
+
+
 @pytest.mark.parametrize(
     ("targets", "message"),
     [

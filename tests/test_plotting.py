@@ -42,7 +42,10 @@ def blanket():
     y = a + 0.3 * rng.normal(size=n)
     c = y + s + 0.3 * rng.normal(size=n)
     X = pd.DataFrame({"a": a, "c": c, "s": s, "noise": noise})
-    return MarkovBlanketGCFS(target="y", random_state=0).fit(X, y)
+    fitted = MarkovBlanketGCFS(target="y", random_state=0).fit(X, y)
+    # The role and colour checks below need a blanket to look at.
+    assert len(fitted.children_) and len(fitted.spouses_)
+    return fitted
 
 
 @pytest.fixture(autouse=True)

@@ -353,6 +353,13 @@ def test_a_model_fitted_on_a_gpu_loads_and_runs_on_a_machine_without(kind, monke
         X, y = _features()
         model = MarkovBlanketGCFS(random_state=0, **BLANKET).fit(X, y)
         nets = [model.net_, model.search_net_]
+    # Every tensor of the nets goes through skorch's device mapping, none
+    # is pickled as a plain (device-bound) attribute.
+    tensors = ("path_inputs", "path_records_", "mu_", "rho_")
+    for net in nets:
+        state = net.__getstate__()
+        assert not [k for k, v in state.items() if torch.is_tensor(v)]
+        assert not set(tensors) & set(state)
     expected = model.transform(X), model.score(X, y)
     forecasts = model.forecast(X) if kind == "granger" else None
     model.device_ = "cuda:0"
