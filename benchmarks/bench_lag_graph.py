@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Task, add_arguments, collect, print_table
+from harness import summarise as harness_summarise
 
 FAMILIES = {
     "var-tanh-3": {"n_series": 20, "n_timepoints": 500, "lag": 3, "n_parents": 2},
@@ -138,32 +139,16 @@ def build_tasks(families, methods, n_graphs, n_seeds):
     return tasks
 
 
-def _mean_std(values):
-    return f"{np.mean(values):.3f} ± {np.std(values):.3f}" if values else ""
-
-
 def summarise(results):
-    rows = []
-    for family, method in dict.fromkeys((r["group"], r["method"]) for r in results):
-        fits = [
-            r
-            for r in results
-            if r["group"] == family and r["method"] == method and "error" not in r
-        ]
-        row = {"family": family, "method": method, "fits": len(fits)}
-        for key in ("summary_f1", "lag_f1", "exact_lags", "seconds"):
-            row[key] = _mean_std([r[key] for r in fits])
-        if "lag" in (fits[0] if fits else {}):
-            row["lags"] = str(sorted({r["lag"] for r in fits}))
-        errors = [
-            r["error"]
-            for r in results
-            if r["group"] == family and r["method"] == method and "error" in r
-        ]
-        if errors:
-            row["error"] = errors[0]
-        rows.append(row)
-    return rows
+    """One row per family and method, with the lags GrangerGRNGC chose."""
+
+    def chosen_lags(fits):
+        lags = {r["lag"] for r in fits if "lag" in r}
+        return {"lags": str(sorted(lags))} if lags else {}
+
+    return harness_summarise(
+        results, ("summary_f1", "lag_f1", "exact_lags", "seconds"), chosen_lags
+    )
 
 
 def main(argv=None):

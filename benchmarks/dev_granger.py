@@ -24,11 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Task, add_arguments, collect, print_table
+from harness import summarise as harness_summarise
 
 # DREAM3-like courses: 46 trajectories relaxing from perturbed steady states.
 _RELAX = {
@@ -188,34 +187,11 @@ def build_tasks(families, methods, n_graphs, n_seeds, variants, label=None):
     return tasks
 
 
-def _mean_std(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return ""
-    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
-
-
 def summarise(results):
     """One row per family and method: mean ± std over graphs (and seeds)."""
-    rows = []
-    keys = dict.fromkeys((r["group"], r["method"]) for r in results)
-    for family, method in keys:
-        fits = [
-            r
-            for r in results
-            if r["group"] == family and r["method"] == method and "error" not in r
-        ]
-        errors = [
-            r["error"]
-            for r in results
-            if r["group"] == family and r["method"] == method and "error" in r
-        ]
-        row = {"family": family, "method": method, "fits": len(fits)}
-        for key in ("auroc", "auprc", "auroc_full", "auprc_full", "seconds"):
-            row[key] = _mean_std([r.get(key) for r in fits])
-        if errors:
-            row["error"] = errors[0]
-        rows.append(row)
+    rows = harness_summarise(
+        results, ("auroc", "auprc", "auroc_full", "auprc_full", "seconds")
+    )
     # Verdict: does each GRNGC row beat every baseline on the off-diagonal
     # AUROC (the measure the issue states its rule on)?
     for row in rows:

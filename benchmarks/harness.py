@@ -168,6 +168,38 @@ def select_tasks(tasks: list[Task], groups: list[str] | None) -> list[Task]:
     return [task for task in tasks if any(g in task.group for g in groups)]
 
 
+def mean_std(values) -> str:
+    """``"mean ± std"`` of the values that are not None ("" when none is)."""
+    import numpy as np
+
+    values = [v for v in values if v is not None]
+    if not values:
+        return ""
+    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+
+
+def summarise(results: list[dict], keys, extra=None) -> list[dict]:
+    """One row per data label and method, in order of first appearance.
+
+    A row holds the label (as "family"), the method, the number of fits
+    without error, ``mean_std`` of each of ``keys`` over those fits, the
+    columns ``extra(fits)`` returns (when given), and the first error.
+    """
+    rows = []
+    for group, method in dict.fromkeys((r["group"], r["method"]) for r in results):
+        mine = [r for r in results if r["group"] == group and r["method"] == method]
+        fits = [r for r in mine if "error" not in r]
+        row = {"family": group, "method": method, "fits": len(fits)}
+        row.update({key: mean_std([r.get(key) for r in fits]) for key in keys})
+        if extra is not None:
+            row.update(extra(fits))
+        errors = [r["error"] for r in mine if "error" in r]
+        if errors:
+            row["error"] = errors[0]
+        rows.append(row)
+    return rows
+
+
 def print_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:
     """Print rows as a Markdown table; ``columns`` = (key, header, format)."""
     header = "| " + " | ".join(title for _, title, _ in columns) + " |"
