@@ -31,7 +31,13 @@ from ._version import __version__
 from ._warnings import warn
 from .training import TensorBatches, fit_epochs
 
-__all__ = ["CausalSelectorBase", "resolve_device"]
+__all__ = ["CausalSelectorBase", "python_scalar", "resolve_device"]
+
+
+def python_scalar(value):
+    """A numpy scalar as the Python number or string it holds; anything else
+    as it is (so a label ``np.int64(3)`` prints and compares as ``3``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _device_available(device: torch.device) -> bool:

@@ -11,6 +11,7 @@ from joblib import Parallel, cpu_count, delayed, effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
+from ._base import python_scalar
 from .markov_blanket import MarkovBlanketGCFS
 
 __all__ = ["markov_blankets"]
@@ -83,7 +84,7 @@ def _one_blanket(estimator, X, column, labels, caller, n_workers):
         # String column names come back as they are; otherwise the estimator
         # counts positions among the features, which skip the target.
         if hasattr(estimator, "feature_names_in_"):
-            return [_plain(v) for v in selected]
+            return [python_scalar(v) for v in selected]
         return [labels[others[int(v)]] for v in selected]
 
     return {
@@ -94,10 +95,6 @@ def _one_blanket(estimator, X, column, labels, caller, n_workers):
         "spouses": as_columns_of_x(estimator.spouses_),
         "seconds": seconds,
     }
-
-
-def _plain(label):
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def markov_blankets(X, targets, *, estimator=None, n_jobs=None, random_state=None):

@@ -17,6 +17,10 @@ import importlib
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import python_scalar
+from .granger import GrangerGRNGC
+from .markov_blanket import MarkovBlanketGCFS
+
 __all__ = [
     "BLANKET_COLORS",
     "plot_causal_lags",
@@ -47,10 +51,6 @@ def _require(module: str, function: str):
 
 
 def _kind(estimator) -> str:
-    # Imported here: the estimators' modules import torch, this one need not.
-    from .granger import GrangerGRNGC
-    from .markov_blanket import MarkovBlanketGCFS
-
     if isinstance(estimator, GrangerGRNGC):
         check_is_fitted(estimator, "adjacency_")
         return "granger"
@@ -63,19 +63,14 @@ def _kind(estimator) -> str:
     )
 
 
-def _plain(label):
-    """numpy scalars as Python ones, so that node names print as typed."""
-    return label.item() if isinstance(label, np.generic) else label
-
-
 def _blanket_roles(estimator) -> dict:
-    roles = {_plain(v): "candidate" for v in estimator.candidates_}
+    roles = {python_scalar(v): "candidate" for v in estimator.candidates_}
     for role, members in (
         ("parent", estimator.parents_),
         ("child", estimator.children_),
         ("spouse", estimator.spouses_),
     ):
-        roles.update({_plain(v): role for v in members})
+        roles.update({python_scalar(v): role for v in members})
     roles[estimator.target] = "target"
     return roles
 
@@ -128,7 +123,7 @@ def to_networkx(estimator):
     kind = _kind(estimator)
     graph = nx.DiGraph()
     if kind == "granger":
-        labels = [_plain(v) for v in estimator._feature_labels()]
+        labels = [python_scalar(v) for v in estimator._feature_labels()]
         target = estimator.target_index_
         graph.graph["target"] = None if target is None else labels[target]
         graph.add_nodes_from(labels)
@@ -144,7 +139,7 @@ def to_networkx(estimator):
                 lag_weights=estimator.gc_lags_[:, cause, effect].tolist(),
             )
         return graph
-    labels = [_plain(v) for v in estimator.retrained_variables_]
+    labels = [python_scalar(v) for v in estimator.retrained_variables_]
     graph.graph["target"] = estimator.target
     roles = _blanket_roles(estimator)
     graph.add_nodes_from((label, {"role": roles[label]}) for label in labels)
@@ -172,7 +167,7 @@ def _matrix_and_labels(source, labels):
         matrix, names = source.causal_matrix_, source._feature_labels()
     else:
         matrix, names = source.adjacency_, source.retrained_variables_
-    return matrix, [_plain(v) for v in names] if labels is None else labels
+    return matrix, [python_scalar(v) for v in names] if labels is None else labels
 
 
 def _label_axes(ax, labels, n: int) -> None:
@@ -260,7 +255,7 @@ def plot_causal_lags(estimator_or_lags, truth=None, labels=None, axes=None):
             raise TypeError("plot_causal_lags needs a fitted GrangerGRNGC.")
         lags = estimator_or_lags.causal_lags_
         if labels is None:
-            labels = [_plain(v) for v in estimator_or_lags._feature_labels()]
+            labels = [python_scalar(v) for v in estimator_or_lags._feature_labels()]
     else:
         lags = np.asarray(estimator_or_lags, dtype=float)
         if lags.ndim != 3 or lags.shape[1] != lags.shape[2]:
