@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Task, add_arguments, collect, print_table
+from harness import Task, add_arguments, collect, graph_scores, print_table
 
 DREAM4_TARGETS = {1: 0.782, 2: 0.718, 3: 0.670, 4: 0.683, 5: 0.701}
 LORENZ_TARGETS = {10.0: (0.999, None), 20.0: (0.999, None), 40.0: (0.997, 0.975)}
@@ -59,16 +59,7 @@ def _load(family, key):
 
 def _scores(family, graph, scores):
     """Off-diagonal AUROC/AUPRC; full-matrix ones where self-loops are true."""
-    from sklearn_causal.metrics import graph_auprc, graph_auroc
-
-    result = {
-        "auroc": graph_auroc(graph, scores, include_diagonal=False),
-        "auprc": graph_auprc(graph, scores, include_diagonal=False),
-    }
-    if family != "dream4":
-        result["auroc_full"] = graph_auroc(graph, scores, include_diagonal=True)
-        result["auprc_full"] = graph_auprc(graph, scores, include_diagonal=True)
-    return result
+    return graph_scores(graph, scores, full=family != "dream4")
 
 
 def fit_grngc(family, key, model, seed):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Task, add_arguments, collect, print_table
+from harness import Task, add_arguments, collect, graph_scores, print_table
 
 SIZES = [100, 300, 1000]
 METHODS = ["grngc", "grngc-exact", "pcmci"]
@@ -37,24 +37,13 @@ def _data(n_series):
     return make_lorenz96(n_series, 2000, 10.0, random_state=0)
 
 
-def _scores(graph, scores):
-    from sklearn_causal.metrics import graph_auprc, graph_auroc
-
-    return {
-        "auroc": graph_auroc(graph, scores, include_diagonal=False),
-        "auprc": graph_auprc(graph, scores, include_diagonal=False),
-        "auroc_full": graph_auroc(graph, scores, include_diagonal=True),
-        "auprc_full": graph_auprc(graph, scores, include_diagonal=True),
-    }
-
-
 def fit(n_series, method, seed):
     X, graph = _data(n_series)
     if method == "pcmci":
         import peers
 
         scores, seconds = peers.pcmci_parcorr_scores(X, tau_max=1)
-        return {**_scores(graph, scores), "seconds": seconds}
+        return {**graph_scores(graph, scores, full=True), "seconds": seconds}
     from sklearn_causal import GrangerGRNGC
 
     params = {"penalty_rows": None} if method == "grngc-exact" else {}
@@ -62,7 +51,7 @@ def fit(n_series, method, seed):
     estimator = GrangerGRNGC(random_state=seed, **params).fit(X)
     seconds = time.perf_counter() - start
     return {
-        **_scores(graph, estimator.causal_matrix_),
+        **graph_scores(graph, estimator.causal_matrix_, full=True),
         "seconds": seconds,
         "lag": estimator.lag_,
         "epochs": len(estimator.net_.history),

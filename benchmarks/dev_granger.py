@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Task, add_arguments, collect, print_table
+from harness import Task, add_arguments, collect, graph_scores, print_table
 from harness import summarise as harness_summarise
 
 # DREAM3-like courses: 46 trajectories relaxing from perturbed steady states.
@@ -111,19 +111,6 @@ def load(family, graph):
     return X, None, truth, diagonal
 
 
-def _scores(truth, scores, diagonal):
-    from sklearn_causal.metrics import graph_auprc, graph_auroc
-
-    result = {
-        "auroc": graph_auroc(truth, scores, include_diagonal=False),
-        "auprc": graph_auprc(truth, scores, include_diagonal=False),
-    }
-    if diagonal:
-        result["auroc_full"] = graph_auroc(truth, scores, include_diagonal=True)
-        result["auprc_full"] = graph_auprc(truth, scores, include_diagonal=True)
-    return result
-
-
 def fit_grngc(family, graph, seed, params):
     from sklearn_causal import GrangerGRNGC
 
@@ -131,7 +118,10 @@ def fit_grngc(family, graph, seed, params):
     start = time.perf_counter()
     estimator = GrangerGRNGC(random_state=seed, **params).fit(X, groups=groups)
     seconds = time.perf_counter() - start
-    return {**_scores(truth, estimator.causal_matrix_, diagonal), "seconds": seconds}
+    return {
+        **graph_scores(truth, estimator.causal_matrix_, diagonal),
+        "seconds": seconds,
+    }
 
 
 def fit_baseline(family, graph, method):
@@ -145,7 +135,7 @@ def fit_baseline(family, graph, method):
         scores, seconds = peers.ridge_var_scores(X, groups, lag=lag)
     else:
         scores, seconds = peers.pcmci_parcorr_scores(X, groups, tau_max=lag)
-    return {**_scores(truth, scores, diagonal), "seconds": seconds}
+    return {**graph_scores(truth, scores, diagonal), "seconds": seconds}
 
 
 def _label(params):

@@ -168,6 +168,21 @@ def select_tasks(tasks: list[Task], groups: list[str] | None) -> list[Task]:
     return [task for task in tasks if any(g in task.group for g in groups)]
 
 
+def graph_scores(truth, scores, full: bool) -> dict:
+    """AUROC/AUPRC of a score matrix off the diagonal, and with ``full`` also
+    on the whole matrix (where the truth counts self-loops)."""
+    from sklearn_causal.metrics import graph_auprc, graph_auroc
+
+    result = {
+        "auroc": graph_auroc(truth, scores, include_diagonal=False),
+        "auprc": graph_auprc(truth, scores, include_diagonal=False),
+    }
+    if full:
+        result["auroc_full"] = graph_auroc(truth, scores, include_diagonal=True)
+        result["auprc_full"] = graph_auprc(truth, scores, include_diagonal=True)
+    return result
+
+
 def mean_std(values) -> str:
     """``"mean ± std"`` of the values that are not None ("" when none is)."""
     import numpy as np
