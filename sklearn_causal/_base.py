@@ -27,6 +27,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from ._compat import Interval
+from ._progress import Progress
 from ._version import __version__
 from ._warnings import warn
 from .training import TensorBatches, fit_epochs
@@ -222,6 +223,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         y_valid: np.ndarray | None = None,
         max_epochs: int | None = None,
         n_batches: int | None = None,
+        progress: Progress | None = None,
         **net_params,
     ):
         """Build (without fitting) a skorch net on ``device_``.
@@ -229,7 +231,9 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         Validation data become the net's held-out split. ``n_batches`` makes
         one skorch epoch exactly that many gradient steps (see
         :class:`~sklearn_causal.training.TensorBatches`); None makes it one
-        pass over the data.
+        pass over the data. skorch's own epoch log stays silent: ``progress``
+        (:class:`~sklearn_causal._progress.Progress`) reports instead, and
+        sees the net's gradient steps as its callback.
         """
         train_split = None
         if X_valid is not None and len(X_valid) > 0:
@@ -251,7 +255,8 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
             iterator_valid=TensorBatches,
             train_split=train_split,
             device=self.device_,
-            verbose=self.verbose,
+            verbose=0,
+            callbacks=None if progress is None else [("progress", progress)],
             **net_params,
         )
 
@@ -263,6 +268,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         X_train: np.ndarray,
         y_train: np.ndarray | None = None,
         patience: int | None = None,
+        progress: Progress | None = None,
         **build_params,
     ):
         """Build a skorch net with :meth:`_build_net` and train it.
@@ -279,10 +285,13 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         net : the fitted skorch net
         outcome : TrainingOutcome
         """
-        net = self._build_net(net_class, module, **build_params)
+        net = self._build_net(net_class, module, progress=progress, **build_params)
         X_train = self._tensor(X_train)
         y_train = None if y_train is None else self._tensor(y_train)
-        return net, fit_epochs(net, X_train, y_train, patience=patience)
+        outcome = fit_epochs(
+            net, X_train, y_train, patience=patience, progress=progress
+        )
+        return net, outcome
 
     def _keep_at_least_one(self, support: np.ndarray, strength: np.ndarray):
         """Keep the strongest feature, with a warning, when none is selected.

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
 from ._compat import Interval, StrOptions, _fit_context
+from ._progress import Progress
 from ._thresholding import lag_links, resolve_threshold
 from ._warnings import warn
 from ._windows import make_lag_windows, trajectory_rows
@@ -134,11 +135,14 @@ class GrangerGRNGC(CausalSelectorBase):
         Seed of the weights and of the batch order. The same int gives the
         same result; no global random state is touched.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's per-epoch log.
+        0 is silent; 1 draws a progress bar (on stderr) per candidate lag,
+        with the latest losses; 2 writes a table row per epoch (on stdout)
+        instead. Each lag's report says what its losses contain and at which
+        epoch, and why, training stopped.
 
     Attributes
     ----------
-    causal_matrix_ : ndarray of shape (n_features_in_, n_features_in_)
+    causal_matrix_ : ndarray of shape (n_series, n_series)
         ``causal_matrix_[i, j]``: strength of "series i Granger-causes series
         j" (row = cause), summed over lags; rank links by it. It is the
         paper's ``GC_avg`` (the mean over windows of ``|d x_hat_{t,j} / d
@@ -148,20 +152,20 @@ class GrangerGRNGC(CausalSelectorBase):
         at every recorded epoch, so the columns of well and poorly predicted
         series compare. A series with no cause gets unit-norm (noise)
         strengths in its column; ``adjacency_`` does not use them.
-    causal_lags_ : ndarray of shape (lag_, n_features_in_, n_features_in_)
+    causal_lags_ : ndarray of shape (n_lags, n_series, n_series)
         The same per lag: ``causal_lags_[l - 1, i, j]`` for ``x_{t-l, i}``.
-    gc_avg_ : ndarray of shape (n_features_in_, n_features_in_)
+    gc_avg_ : ndarray of shape (n_series, n_series)
         The paper's ``GC_avg`` of the fitted network (the weights early
         stopping keeps), summed over lags, not normalised (row = cause).
-    gc_lags_ : ndarray of shape (lag_, n_features_in_, n_features_in_)
+    gc_lags_ : ndarray of shape (n_lags, n_series, n_series)
         ``gc_avg_`` per lag: ``gc_lags_[l - 1, i, j]`` is the strength of
         ``x_{t-l, i}`` in the forecast of ``x_{t, j}``;
         ``gc_avg_ == gc_lags_.sum(axis=0)``.
-    adjacency_ : ndarray of bool of shape (n_features_in_, n_features_in_)
+    adjacency_ : ndarray of bool of shape (n_series, n_series)
         ``gc_avg_ > threshold_`` (row = cause).
     threshold_ : float
         The numeric threshold used for ``adjacency_``.
-    lag_adjacency_ : ndarray of bool of shape (lag_, n_features_in_, n_features_in_)
+    lag_adjacency_ : ndarray of bool of shape (n_lags, n_series, n_series)
         When each link of ``adjacency_`` acts: ``lag_adjacency_[l - 1, i,
         j]`` says that ``x_{t-l, i}`` drives ``x_{t, j}``. A link acts at its
         strongest lag in ``gc_lags_`` and at every other lag whose strength
@@ -182,7 +186,7 @@ class GrangerGRNGC(CausalSelectorBase):
     candidate_losses_ : ndarray of float
         Their held-out mean squared forecast errors (standardized series,
         the same held-out values for every lag); NaN without a hold-out.
-    support_ : ndarray of bool of shape (n_features_in_,)
+    support_ : ndarray of bool of shape (n_series,)
         Series kept by :meth:`transform`: the causes of ``target``, or
         without a target the series causing any other series. When that set
         is empty, the strongest candidate is kept and a warning is issued.
@@ -197,7 +201,7 @@ class GrangerGRNGC(CausalSelectorBase):
         The device the fitted model runs on.
     n_features_in_ : int
         Number of series seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_series,)
         Series names, when ``X`` was a DataFrame with string column names.
 
     See Also
@@ -443,6 +447,14 @@ class GrangerGRNGC(CausalSelectorBase):
             random_state=np.random.RandomState(self._noise_seed),
             path_inputs=self._tensor(windows.inputs[path]),
             patience=self.patience,
+            progress=Progress(
+                self.verbose,
+                f"{type(self).__name__} lag {lag}",
+                self.max_epochs,
+                "train_loss = forecast MSE + lam * gradient penalty (Eq. 14, "
+                "per series); valid_loss = forecast MSE on the held-out "
+                "windows, which early stopping watches",
+            ),
             **self._module_params(Z.shape[1], lag),
         )
         errors = np.empty(0)

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from ._base import CausalSelectorBase
 from ._compat import Interval, StrOptions, _fit_context
 from ._local_graph import blanket_roles
+from ._progress import Progress
 from ._warnings import warn
 from .nn.graph_autoencoder import GatedGraphAutoencoder, GraphAutoencoder
 from .penalties import gaussian_negative_log_likelihood
@@ -145,8 +146,12 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         Seed of the weights, the batch order and the Gumbel noise. The same
         int gives the same result; no global random state is touched.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's log of each phase (for the retraining,
-        one line per augmented Lagrangian iteration).
+        0 is silent; 1 draws a progress bar (on stderr) per phase: the
+        search (over its gradient steps) and the retraining (over augmented
+        Lagrangian iterations, with the loss, ``h``, ``rho`` and the local
+        region's size); 2 writes the retraining's iterations as a table (on
+        stdout) instead. Each phase says what its loss contains and how it
+        ended.
 
     Attributes
     ----------
@@ -157,21 +162,21 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         The three parts of the blanket, labelled the same way. A variable's
         part is the one most of the restarts that put it in the blanket
         gave it.
-    support_ : ndarray of bool of shape (n_features_in_,)
+    support_ : ndarray of bool of shape (n_features,)
         Columns of ``X`` kept by :meth:`transform`: the blanket. When the
         blanket is empty, the most often selected feature (or failing that
         the search's favourite) is kept and a warning is issued, so that a
         Pipeline still receives a feature.
-    blanket_frequencies_ : ndarray of shape (n_features_in_,)
+    blanket_frequencies_ : ndarray of shape (n_features,)
         Fraction of the restarts whose learned DAG puts each column in the
         blanket (zero for columns that are not candidates).
     candidates_ : ndarray
         The ``K`` features kept by the search phase (labels).
-    gate_probabilities_ : ndarray of shape (n_features_in_,)
+    gate_probabilities_ : ndarray of shape (n_features,)
         Keep probability ``alpha^1 / (alpha^1 + alpha^0)`` of every column
         after the search phase (0 for a constant column, which is not
         searched).
-    search_scores_ : ndarray of shape (n_features_in_,)
+    search_scores_ : ndarray of shape (n_features,)
         What closing each column's gate costs the target's negative
         log-likelihood per sample in the trained search model, the others
         kept open: the ranking that chooses the candidates (0 for a
@@ -202,7 +207,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         The device the fitted model runs on.
     n_features_in_ : int
         Number of columns of ``X`` seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names of ``X``, when it was a DataFrame with string names.
 
     See Also
@@ -438,6 +443,14 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             random_state=np.random.RandomState(self._noise_seed),
             module__target_index=target,
             module__temperature=self.temperature,
+            progress=Progress(
+                self.verbose,
+                f"{type(self).__name__} search",
+                self._search_steps(),
+                "loss = negative log-likelihood of the target's "
+                "reconstruction through the gates (no sparsity price)",
+                unit="step",
+            ),
             **self._module_params(data.shape[1], target),
         )
         if outcome.stop == "diverged":
@@ -481,6 +494,16 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             h_tol=self.h_tol,
             rho_max=self.rho_max,
             max_iter=self.max_iter,
+            progress=Progress(
+                self.verbose,
+                f"{type(self).__name__} retraining",
+                self.max_iter,
+                "one augmented Lagrangian subproblem per iteration; train_loss "
+                "= reconstruction NLL + lam * expected edges + mu * h + rho / 2 "
+                "* h^2 (summed over restarts); parents, children and spouses "
+                "are read from the final graph",
+                unit="iteration",
+            ),
         )
         if local_graph.diverged:
             warn(

@@ -38,6 +38,7 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 
 from ._local_graph import is_acyclic, local_mask, local_neighbourhood
+from ._progress import Progress
 from .nn.backbones import Forecaster
 from .penalties import (
     gaussian_negative_log_likelihood,
@@ -129,7 +130,13 @@ class TrainingOutcome:
 
 
 def fit_epochs(
-    net: NeuralNet, X, y=None, *, patience: int | None = None, threshold: float = 1e-4
+    net: NeuralNet,
+    X,
+    y=None,
+    *,
+    patience: int | None = None,
+    threshold: float = 1e-4,
+    progress: Progress | None = None,
 ) -> TrainingOutcome:
     """Train ``net`` epoch by epoch, with early stopping and a divergence stop.
 
@@ -153,6 +160,8 @@ def fit_epochs(
         epochs.
     threshold : float, default=1e-4
         Relative improvement that counts.
+    progress : Progress or None, default=None
+        Told the losses of every epoch, and how training ended.
 
     Returns
     -------
@@ -166,26 +175,42 @@ def fit_epochs(
     best_loss = _held_out_loss(net, X, y) if early_stopping else np.inf
     reference = best_loss
     since_improvement, stop = 0, "max_epochs"
-    for epoch in range(1, net.max_epochs + 1):
-        with user_interrupts():
-            net.partial_fit(X, y, epochs=1)
-        losses = [net.history[-1, "train_loss"], net.history[-1, monitor]]
-        if not np.isfinite(losses).all():
-            stop = "diverged"
-            break
-        loss = losses[1]
-        if not early_stopping or loss < best_loss:
-            best_loss, best_epoch = loss, epoch
-            best_state = copy.deepcopy(net.module_.state_dict())
-        if loss < reference * (1 - threshold):
-            reference, since_improvement = loss, 0
-        else:
-            since_improvement += 1
-        if early_stopping and since_improvement >= patience:
-            stop = "patience"
-            break
+    progress = Progress(0, "", 0, "") if progress is None else progress
+    with progress:
+        for epoch in range(1, net.max_epochs + 1):
+            with user_interrupts():
+                net.partial_fit(X, y, epochs=1)
+            losses = [net.history[-1, "train_loss"], net.history[-1, monitor]]
+            progress.update(**{"train_loss": losses[0], monitor: losses[1]})
+            if not np.isfinite(losses).all():
+                stop = "diverged"
+                break
+            loss = losses[1]
+            if not early_stopping or loss < best_loss:
+                best_loss, best_epoch = loss, epoch
+                best_state = copy.deepcopy(net.module_.state_dict())
+            if loss < reference * (1 - threshold):
+                reference, since_improvement = loss, 0
+            else:
+                since_improvement += 1
+            if early_stopping and since_improvement >= patience:
+                stop = "patience"
+                break
+        progress.close(_ending(stop, epoch, best_epoch, monitor, patience))
     net.module_.load_state_dict(best_state)
     return TrainingOutcome(best_epoch=best_epoch, stop=stop)
+
+
+def _ending(stop: str, epoch: int, best_epoch: int, monitor: str, patience) -> str:
+    """How a :func:`fit_epochs` run ended, in words."""
+    if stop == "max_epochs" and epoch == 1:
+        return "done"
+    why = {
+        "patience": f"{monitor} did not improve for {patience} epochs",
+        "max_epochs": "max_epochs reached",
+        "diverged": "a loss became NaN or infinite",
+    }[stop]
+    return f"stopped at epoch {epoch} ({why}); kept epoch {best_epoch}"
 
 
 class TensorBatches:
@@ -682,6 +707,7 @@ def fit_local_graph(
     h_tol: float,
     rho_max: float,
     max_iter: int,
+    progress: Progress | None = None,
 ) -> LocalGraph:
     """GCFS's retraining (Algorithm 1, lines 2-10) as one explicit loop.
 
@@ -722,6 +748,9 @@ def fit_local_graph(
         Stopping thresholds ``theta_1`` and ``theta_2``.
     max_iter : int
         Maximum number of iterations.
+    progress : Progress or None, default=None
+        Told the loss, the largest ``h`` and ``rho`` over the restarts and
+        the mean region size after every iteration, and how the loop ended.
 
     Returns
     -------
@@ -734,34 +763,50 @@ def fit_local_graph(
     mu = np.full(n_restarts, float(mu))
     rho = np.full(n_restarts, float(rho))
     h_previous = np.full(n_restarts, np.inf)
-    for _ in range(max_iter):
-        net.set_constraint(local_mask(region), mu, rho)
-        state = copy.deepcopy(net.module_.state_dict())
-        with user_interrupts():
-            net.partial_fit(X)
-        net.history.record("region_size", region.sum(axis=1).tolist())
-        diverged = not np.isfinite(net.history[-1, "train_loss"])
-        if diverged:
-            # Keep the last finite weights; their graph is the result.
-            net.module_.load_state_dict(state)
-        probabilities = net.edge_probabilities()
-        h = net.acyclicity()
-        links = net.links(threshold)
-        if diverged:
-            converged = np.zeros(n_restarts, dtype=bool)
-            break
-        grown = region | np.stack(
-            [local_neighbourhood(one, target, neighbourhood) for one in links]
-        )
-        grew = (grown & ~region).any(axis=1)
-        region = grown
-        mu, rho = update_multipliers(mu, rho, h, h_previous, beta=beta, gamma=gamma)
-        h_previous = h
-        converged = (h <= h_tol) & np.array([is_acyclic(one) for one in links])
-        net.history.record("h", h.tolist())
-        net.history.record("rho", rho.tolist())
-        if np.all((converged & ~grew) | (rho >= rho_max)):
-            break
+    progress = Progress(0, "", 0, "") if progress is None else progress
+    ending = f"max_iter={max_iter} reached"
+    with progress:
+        for iteration in range(1, max_iter + 1):
+            net.set_constraint(local_mask(region), mu, rho)
+            state = copy.deepcopy(net.module_.state_dict())
+            with user_interrupts():
+                net.partial_fit(X)
+            net.history.record("region_size", region.sum(axis=1).tolist())
+            diverged = not np.isfinite(net.history[-1, "train_loss"])
+            if diverged:
+                # Keep the last finite weights; their graph is the result.
+                net.module_.load_state_dict(state)
+            probabilities = net.edge_probabilities()
+            h = net.acyclicity()
+            links = net.links(threshold)
+            if diverged:
+                converged = np.zeros(n_restarts, dtype=bool)
+                ending = f"a loss became NaN or infinite at iteration {iteration}"
+                break
+            grown = region | np.stack(
+                [local_neighbourhood(one, target, neighbourhood) for one in links]
+            )
+            grew = (grown & ~region).any(axis=1)
+            region = grown
+            mu, rho = update_multipliers(mu, rho, h, h_previous, beta=beta, gamma=gamma)
+            h_previous = h
+            converged = (h <= h_tol) & np.array([is_acyclic(one) for one in links])
+            net.history.record("h", h.tolist())
+            net.history.record("rho", rho.tolist())
+            progress.update(
+                train_loss=net.history[-1, "train_loss"],
+                h=h.max(),
+                rho=rho.max(),
+                region=region.sum(axis=1).mean(),
+            )
+            if np.all((converged & ~grew) | (rho >= rho_max)):
+                ending = (
+                    f"stopped at iteration {iteration}: "
+                    f"{int(converged.sum())} of {n_restarts} restarts acyclic "
+                    "with a settled region"
+                )
+                break
+        progress.close(ending)
     return LocalGraph(
         edge_probabilities=probabilities,
         links=links,

@@ -257,8 +257,8 @@ def test_early_stopping_restores_the_best_weights():
     assert -gc.score(held_out) == pytest.approx(best, rel=1e-4)
 
 
-def test_verbose_prints_the_epoch_log(capsys):
-    GrangerGRNGC(max_epochs=2, verbose=1, random_state=0).fit(_driven_pair(n=50))
+def test_verbose_2_prints_the_epoch_log(capsys):
+    GrangerGRNGC(max_epochs=2, verbose=2, random_state=0).fit(_driven_pair(n=50))
     out = capsys.readouterr().out
     assert "train_loss" in out
     assert "valid_loss" in out

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from _data import driven_series, linear_target
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
@@ -25,21 +26,6 @@ from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
 
 GRANGER = {"max_epochs": 4, "hidden_units": 8, "random_state": 0}
 BLANKET = {"search_steps": 20, "steps_per_subproblem": 10, "max_iter": 2}
-
-
-def _series(n=120, seed=0):
-    """x1 follows x0 one step later; x2 is noise."""
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 3))
-    X[1:, 1] = np.tanh(X[:-1, 0]) + 0.1 * rng.normal(size=n - 1)
-    return X
-
-
-def _features(n=120, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 4))
-    y = X[:, 0] - X[:, 1] + 0.1 * rng.normal(size=n)
-    return X, y
 
 
 def _numpy_scalar(value):
@@ -56,11 +42,11 @@ def _numpy_scalar(value):
 @pytest.mark.parametrize(
     ("estimator", "fit_args"),
     [
-        (GrangerGRNGC(model="mlp", lag=2, **GRANGER), (_series(),)),
-        (GrangerGRNGC(model="kan", lag=1, **GRANGER), (_series(),)),
-        (GrangerGRNGC(model="lstm", lag=2, **GRANGER), (_series(),)),
-        (GrangerGRNGC(model="tcn", lag=3, **GRANGER), (_series(),)),
-        (MarkovBlanketGCFS(random_state=0, **BLANKET), _features()),
+        (GrangerGRNGC(model="mlp", lag=2, **GRANGER), (driven_series(),)),
+        (GrangerGRNGC(model="kan", lag=1, **GRANGER), (driven_series(),)),
+        (GrangerGRNGC(model="lstm", lag=2, **GRANGER), (driven_series(),)),
+        (GrangerGRNGC(model="tcn", lag=3, **GRANGER), (driven_series(),)),
+        (MarkovBlanketGCFS(random_state=0, **BLANKET), linear_target()),
     ],
     ids=["mlp", "kan", "lstm", "tcn", "gcfs"],
 )
@@ -80,7 +66,7 @@ def test_gridsearch_over_a_numpy_array_of_widths():
         GrangerGRNGC(max_epochs=2, lag=1, random_state=0),
         {"hidden_units": np.array([4, 8])},
         cv=2,
-    ).fit(_series())
+    ).fit(driven_series())
     assert isinstance(search.best_params_["hidden_units"], np.integer)
     widths = {
         layer.out_features
@@ -93,13 +79,13 @@ def test_gridsearch_over_a_numpy_array_of_widths():
 @pytest.mark.parametrize("hidden_units", [(0,), ("a",), (), (8.5,), [[8]]])
 def test_hidden_units_must_be_positive_ints(hidden_units):
     with pytest.raises(ValueError, match="hidden_units must be a positive int"):
-        GrangerGRNGC(max_epochs=1, hidden_units=hidden_units).fit(_series())
+        GrangerGRNGC(max_epochs=1, hidden_units=hidden_units).fit(driven_series())
 
 
 def test_hidden_units_accepts_a_list():
     gc = GrangerGRNGC(max_epochs=1, lag=1, hidden_units=[6, 5], random_state=0)
     with pytest.warns(ConvergenceWarning):
-        gc.fit(_series())
+        gc.fit(driven_series())
     sizes = [
         m.out_features for m in gc.net_.module_.modules() if hasattr(m, "out_features")
     ]
@@ -116,7 +102,7 @@ def _with_constant(X, column, value=2.5):
 
 
 def test_granger_constant_series_causes_nothing_and_is_never_selected():
-    X = _with_constant(_series(n=200), 2)
+    X = _with_constant(driven_series(n=200), 2)
     with pytest.warns(UserWarning, match=r"1 constant column\(s\) \(2\)") as record:
         gc = GrangerGRNGC(max_epochs=20, lag=1, random_state=0).fit(X)
     assert sum("constant" in str(w.message) for w in record) == 1
@@ -130,7 +116,7 @@ def test_granger_constant_series_causes_nothing_and_is_never_selected():
 
 def test_granger_constant_target_is_an_error():
     with pytest.raises(ValueError, match="target series 2 is constant"):
-        GrangerGRNGC(max_epochs=1, target=2).fit(_with_constant(_series(), 2))
+        GrangerGRNGC(max_epochs=1, target=2).fit(_with_constant(driven_series(), 2))
 
 
 def test_all_constant_is_an_error():
@@ -142,7 +128,7 @@ def test_all_constant_is_an_error():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_blanket_never_holds_a_constant_feature():
-    X, y = _features(n=200)
+    X, y = linear_target(n=200)
     y = y + X[:, 2]  # a, b and c cause y; b is then made constant
     X = pd.DataFrame(_with_constant(X, 1), columns=["a", "b", "c", "d"])
     with pytest.warns(UserWarning, match=r"1 constant column\(s\) \('b'\)"):
@@ -191,17 +177,20 @@ def _interrupt_after(seconds):
 @pytest.mark.parametrize(
     ("make", "fit_args"),
     [
-        (lambda: GrangerGRNGC(max_epochs=100_000, patience=None, lag=1), (_series(),)),
-        (lambda: MarkovBlanketGCFS(search_steps=1_000_000), _features()),
+        (
+            lambda: GrangerGRNGC(max_epochs=100_000, patience=None, lag=1),
+            (driven_series(),),
+        ),
+        (lambda: MarkovBlanketGCFS(search_steps=1_000_000), linear_target()),
         (
             lambda: MarkovBlanketGCFS(
                 search_steps=1, steps_per_subproblem=1_000_000, max_iter=2
             ),
-            _features(),
+            linear_target(),
         ),
         (
             lambda: GrangerGRNGC(max_epochs=100_000, patience=100_000, lag=1),
-            (_series(),),
+            (driven_series(),),
         ),
     ],
     ids=["granger", "gcfs-search", "gcfs-retraining", "granger-early-stopping"],
@@ -231,7 +220,7 @@ def test_no_keyboard_interrupt_is_raised_inside_a_fit():
     gc = GrangerGRNGC(max_epochs=200, patience=2, lag=1, hidden_units=4, random_state=0)
     sys.settrace(tracer)
     try:
-        gc.fit(_series())
+        gc.fit(driven_series())
     finally:
         sys.settrace(None)
     assert len(gc.net_.history) < 200  # early stopping did end training
@@ -245,7 +234,7 @@ def test_early_stopping_restores_the_best_epoch_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         gc = GrangerGRNGC(max_epochs=300, patience=3, lag=1, random_state=0).fit(
-            _series()
+            driven_series()
         )
     losses = gc.net_.history[:, "valid_loss"]
     best = int(np.argmin(losses))
@@ -258,20 +247,20 @@ def test_early_stopping_restores_the_best_epoch_without_a_warning():
 
 def test_running_out_of_epochs_warns():
     with pytest.warns(ConvergenceWarning, match="max_epochs=2 ran out"):
-        GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(_series())
+        GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(driven_series())
 
 
 # Warnings point at the caller -------------------------------------------------
 
 
 def test_warnings_point_at_the_callers_line():
-    X = _with_constant(_series(), 2)
+    X = _with_constant(driven_series(), 2)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(X)
         GridSearchCV(
             MarkovBlanketGCFS(random_state=0, **BLANKET), {"lam": [0.1]}, cv=2
-        ).fit(*_features())
+        ).fit(*linear_target())
     # The package's own warnings (a GPU run may add torch's about kernels).
     ours = [
         w
@@ -290,7 +279,7 @@ def test_warnings_point_at_the_callers_line():
 @pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
 @pytest.mark.parametrize("lr", [1e2, 1e12])
 def test_granger_divergence_warns_and_keeps_finite_outputs(lr):
-    X = _series()
+    X = driven_series()
     with pytest.warns(ConvergenceWarning, match="Training (diverged|never improved)"):
         gc = GrangerGRNGC(max_epochs=5, lr=lr, lag=1, random_state=0).fit(X)
     for array in (gc.causal_matrix_, gc.causal_lags_, gc.gc_avg_, gc.forecast(X)):
@@ -301,7 +290,7 @@ def test_granger_divergence_warns_and_keeps_finite_outputs(lr):
 
 @pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
 def test_gcfs_divergence_warns_and_keeps_finite_outputs():
-    X, y = _features()
+    X, y = linear_target()
     with pytest.warns(ConvergenceWarning, match="diverged"):
         mb = MarkovBlanketGCFS(lr=1e6, random_state=0, **BLANKET).fit(X, y)
     for array in (mb.adjacency_, mb.search_scores_, mb.gate_probabilities_):
@@ -311,7 +300,7 @@ def test_gcfs_divergence_warns_and_keeps_finite_outputs():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_augmented_lagrangian_stays_finite_up_to_rho_max():
-    X, y = _features()
+    X, y = linear_target()
     mb = MarkovBlanketGCFS(
         rho_init=1e8,
         rho_growth=1e4,
@@ -330,7 +319,7 @@ def test_augmented_lagrangian_stays_finite_up_to_rho_max():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_pickle_records_the_version_and_warns_across_versions():
-    gc = GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(_series())
+    gc = GrangerGRNGC(max_epochs=2, lag=1, random_state=0).fit(driven_series())
     state = gc.__getstate__()
     assert state["_sklearn_causal_version"] == sklearn_causal.__version__
     with warnings.catch_warnings():
@@ -350,11 +339,11 @@ def test_a_model_fitted_on_a_gpu_loads_and_runs_on_a_machine_without(kind, monke
     # Simulated on the CPU: the fitted model claims to live on "cuda:0", and
     # the loading process sees no CUDA device.
     if kind == "granger":
-        X, y = _series(), None
+        X, y = driven_series(), None
         model = GrangerGRNGC(lag=1, target=1, **GRANGER).fit(X)
         nets = [model.net_]
     else:
-        X, y = _features()
+        X, y = linear_target()
         model = MarkovBlanketGCFS(random_state=0, **BLANKET).fit(X, y)
         nets = [model.net_, model.search_net_]
     # Every tensor of the nets goes through skorch's device mapping, none
@@ -391,16 +380,16 @@ def test_a_model_fitted_on_a_gpu_loads_and_runs_on_a_machine_without(kind, monke
 )
 def test_device_strings_torch_does_not_have_are_clear_errors(device, message):
     with pytest.raises(ValueError, match=message):
-        GrangerGRNGC(device=device, **GRANGER).fit(_series())
+        GrangerGRNGC(device=device, **GRANGER).fit(driven_series())
     with pytest.raises(ValueError, match=message):
-        MarkovBlanketGCFS(device=device, **BLANKET).fit(*_features())
+        MarkovBlanketGCFS(device=device, **BLANKET).fit(*linear_target())
 
 
 def test_any_torch_device_string_is_accepted():
-    gc = GrangerGRNGC(device="cpu:0", lag=1, **GRANGER).fit(_series())
+    gc = GrangerGRNGC(device="cpu:0", lag=1, **GRANGER).fit(driven_series())
     assert gc.device_ == "cpu:0"
     if torch.cuda.is_available():
-        gc = GrangerGRNGC(device="cuda:0", lag=1, **GRANGER).fit(_series())
+        gc = GrangerGRNGC(device="cuda:0", lag=1, **GRANGER).fit(driven_series())
         assert gc.device_ == "cuda:0"
 
 
@@ -445,7 +434,7 @@ def test_same_random_state_bit_identical_across_processes(tmp_path):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_fit_leaves_global_state_and_inputs_untouched():
-    X, y = _features()
+    X, y = linear_target()
     X_copy, y_copy = X.copy(), y.copy()
     threads = torch.get_num_threads()
     torch_state = torch.get_rng_state()
@@ -462,7 +451,7 @@ def test_fit_leaves_global_state_and_inputs_untouched():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("scale", [1e-8, 1e8])
 def test_scale_and_float32_give_the_same_graph_and_blanket(scale):
-    X, y = _features(n=200)
+    X, y = linear_target(n=200)
     X[1:, 3] = np.tanh(X[:-1, 0])
     granger = {"max_epochs": 20, "lag": 1, "random_state": 0}
     blanket = {"random_state": 0, **BLANKET}

@@ -289,10 +289,10 @@ def make_dag_data(
     length_scale: float = 1.0,
     random_state: int | np.random.RandomState | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Sample i.i.d. data from a random structural equation model.
+    """Sample i.i.d. data from a random structural equation model.
 
     A DAG is drawn with :func:`make_dag` and the nodes are sampled in
-    topological order. A root node is :math:`N(0, \sigma^2)` with
+    topological order. A root node is :math:`N(0, \\sigma^2)` with
     ``sigma = noise_scale``. For a node ``j`` with parents ``pa(j)``, the
     parent columns are first standardised (empirical mean 0 and variance 1
     over the ``n_samples`` rows) into ``z``, then
