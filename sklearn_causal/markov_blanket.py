@@ -161,7 +161,11 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     parents_, children_, spouses_ : ndarray
         The three parts of the blanket, labelled the same way. A variable's
         part is the one most of the restarts that put it in the blanket
-        gave it.
+        gave it; a tie goes to parent, then child, then spouse. Its edge in
+        ``links_`` may still be held by no majority of restarts (two put
+        it before the target, two after it), so a drawn graph
+        (:func:`~sklearn_causal.plotting.to_networkx`) can show a blanket
+        member without an edge.
     support_ : ndarray of bool of shape (n_features,)
         Columns of ``X`` kept by :meth:`transform`: the blanket. When the
         blanket is empty, the most often selected feature (or failing that

@@ -98,7 +98,10 @@ def to_networkx(estimator):
           ``role`` ("target", "parent", "child", "spouse", or "candidate"
           outside the blanket), and the edges that most restarts' DAGs hold
           (``links_``), with ``weight`` (the edge probability in
-          ``adjacency_``) and ``frequency`` (the share of restarts).
+          ``adjacency_``) and ``frequency`` (the share of restarts). Roles
+          and edges are each voted over the restarts, so a member whose
+          restarts disagree on the direction of its edge keeps its role
+          but may have no edge.
           ``graph.graph["target"]`` is the target's name.
 
     Raises
