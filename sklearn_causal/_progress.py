@@ -58,6 +58,11 @@ class Progress(Callback):
         self._count = 0
         self._started = None
 
+    @classmethod
+    def silent(cls) -> Progress:
+        """A phase that reports nothing (for loops run without a report)."""
+        return cls(0, "", 0, "")
+
     def __enter__(self) -> Progress:
         if self.verbose <= 0:
             return self
@@ -97,9 +102,9 @@ class Progress(Callback):
         """One epoch (or iteration) ended with these losses and values."""
         if self.unit != "step":
             self._count += 1
-        if self._bar is not None:
-            if self.unit != "step":
+            if self._bar is not None:
                 self._bar.update(1)
+        if self._bar is not None:
             self._bar.set_postfix_str(_formatted(values), refresh=False)
         elif self.verbose >= 2:
             if self._columns is None:
@@ -113,7 +118,13 @@ class Progress(Callback):
             self._write("".join(cell.rjust(_COLUMN_WIDTH) for cell in row))
 
     def close(self, ending: str) -> None:
-        """End the phase; ``ending`` says where and why it stopped."""
+        """End the phase; ``ending`` says where and why it stopped.
+
+        A phase counted in gradient steps (one long epoch) says how many
+        steps it ran instead: which epoch it stopped at says nothing there.
+        """
+        if self.unit == "step":
+            ending = f"{self._count} steps done"
         if self._bar is not None:
             self._bar.set_postfix_str(
                 f"{self._bar.postfix}, {ending}" if self._bar.postfix else ending,

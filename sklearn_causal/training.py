@@ -175,7 +175,7 @@ def fit_epochs(
     best_loss = _held_out_loss(net, X, y) if early_stopping else np.inf
     reference = best_loss
     since_improvement, stop = 0, "max_epochs"
-    progress = Progress(0, "", 0, "") if progress is None else progress
+    progress = Progress.silent() if progress is None else progress
     with progress:
         for epoch in range(1, net.max_epochs + 1):
             with user_interrupts():
@@ -203,8 +203,6 @@ def fit_epochs(
 
 def _ending(stop: str, epoch: int, best_epoch: int, monitor: str, patience) -> str:
     """How a :func:`fit_epochs` run ended, in words."""
-    if stop == "max_epochs" and epoch == 1:
-        return "done"
     why = {
         "patience": f"{monitor} did not improve for {patience} epochs",
         "max_epochs": "max_epochs reached",
@@ -763,7 +761,7 @@ def fit_local_graph(
     mu = np.full(n_restarts, float(mu))
     rho = np.full(n_restarts, float(rho))
     h_previous = np.full(n_restarts, np.inf)
-    progress = Progress(0, "", 0, "") if progress is None else progress
+    progress = Progress.silent() if progress is None else progress
     ending = f"max_iter={max_iter} reached"
     with progress:
         for iteration in range(1, max_iter + 1):

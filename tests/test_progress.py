@@ -100,6 +100,7 @@ def test_gcfs_table_has_one_row_per_augmented_lagrangian_iteration(capsys):
     X, y = linear_target(n=300)
     gcfs = MarkovBlanketGCFS(verbose=2, **GCFS_FAST).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
+    assert "MarkovBlanketGCFS search: 30 steps done" in lines
     header = lines.index(
         next(line for line in lines if line.split()[:1] == ["iteration"])
     )
