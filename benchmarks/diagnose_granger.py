@@ -76,7 +76,7 @@ def training_path(families, n_graphs):
                 record = net.path_records_[
                     int(np.searchsorted(recorded, epoch, "right")) - 1
                 ]
-                row.append(_off_auroc(truth, record.numpy().sum(axis=1).T))
+                row.append(_off_auroc(truth, gc._by_lag(record).sum(axis=0)))
             aurocs.append(row)
         means = np.mean(aurocs, axis=0)
         rows.append(
@@ -321,14 +321,11 @@ def main(argv=None):
     parser.add_argument("--graphs", type=int, default=3)
     parser.add_argument("--widths", type=int, nargs="+", default=[128, 512])
     args = parser.parse_args(argv)
-    families = args.families or ["fmri-10", "fmri-15", "gene-fast", "gene-relax"]
-    families = families if args.families else [*families, "var-tanh"]
+    default = ["fmri-10", "fmri-15", "gene-fast", "gene-relax", "var-tanh"]
     if args.part == "path":
-        training_path(families, args.graphs)
+        training_path(args.families or default, args.graphs)
     elif args.part == "readouts":
-        if not args.families:
-            families = [*families, "lorenz-40"]
-        readouts(families, args.graphs, args.widths)
+        readouts(args.families or [*default, "lorenz-40"], args.graphs, args.widths)
     else:
         ceilings(args.graphs)
 

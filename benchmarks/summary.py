@@ -18,6 +18,7 @@ import json
 from collections import defaultdict
 
 import numpy as np
+from harness import mean_std, print_table
 
 # (label, record groups, score key) of each row; the groups of a row are
 # averaged per seed (e.g. the five NetSim subjects) before the seeds are.
@@ -77,27 +78,20 @@ def seed_scores(records, groups, method, key) -> np.ndarray:
     return np.array([np.mean(v) for _, v in sorted(by_seed.items())])
 
 
-def table(records, rows, methods, score_name) -> list[list[str]]:
-    lines = [["data", *[name for _, name in methods]]]
+def print_summary(records, rows, methods, score_name) -> None:
+    """One Markdown table: a row per data set, a column per method."""
+    table = []
     for label, groups, key in rows:
-        cells = [label]
+        row = {"data": label}
         for method, _ in methods:
             scores = seed_scores(records, groups, method, key)
-            if scores.size == 0:
-                cells.append("")
-            elif scores.size == 1:
-                cells.append(f"{scores[0]:.3f}")
-            else:
-                cells.append(f"{scores.mean():.3f} ± {scores.std():.3f}")
-        lines.append(cells)
-    lines[0][0] = f"data ({score_name})"
-    return lines
-
-
-def markdown(lines) -> str:
-    out = ["| " + " | ".join(lines[0]) + " |", "|" + "---|" * len(lines[0])]
-    out += ["| " + " | ".join(cells) + " |" for cells in lines[1:]]
-    return "\n".join(out)
+            row[method] = f"{scores[0]:.3f}" if scores.size == 1 else mean_std(scores)
+        table.append(row)
+    print_table(
+        table,
+        [("data", f"data ({score_name})", "s")]
+        + [(method, name, "s") for method, name in methods],
+    )
 
 
 def draw(panels, path) -> None:
@@ -136,8 +130,9 @@ def main() -> None:
     parser.add_argument("--figure", help="where to write the PNG figure")
     args = parser.parse_args()
     granger, blanket = load(args.granger), load(args.markov_blanket)
-    print(markdown(table(granger, GRANGER_ROWS, GRANGER_METHODS, "AUROC")), end="\n\n")
-    print(markdown(table(blanket, BLANKET_ROWS, BLANKET_METHODS, "blanket F1")))
+    print_summary(granger, GRANGER_ROWS, GRANGER_METHODS, "AUROC")
+    print()
+    print_summary(blanket, BLANKET_ROWS, BLANKET_METHODS, "blanket F1")
     if args.figure:
         draw(
             [

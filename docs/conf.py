@@ -6,7 +6,6 @@ is executed during the build.
 """
 
 import os
-import warnings
 
 import sklearn_causal
 
@@ -70,6 +69,3 @@ html_theme_options = {
 html_static_path = []
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-warnings.filterwarnings(
-    "ignore", message="Matplotlib is currently using agg", category=UserWarning
-)
