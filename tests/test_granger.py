@@ -136,6 +136,57 @@ def test_lag_auto_needs_a_hold_out():
     assert len(gc.net_.history) == 2
 
 
+def _fit_with_errors(errors):
+    """A stand-in for one ``_fit_lag`` result: only its held-out errors count."""
+    return (None, None, None, np.asarray(errors, dtype=float))
+
+
+def test_first_not_worse_prefers_the_earlier_fit_unless_clearly_beaten():
+    rng = np.random.RandomState(0)
+    base = 1.0 + rng.normal(scale=0.1, size=200)
+    noise = rng.normal(scale=0.1, size=200)
+    noise -= noise.mean()
+    # Lower on average but within two standard errors: the first is kept.
+    close = [_fit_with_errors(base), _fit_with_errors(base - 0.005 + noise)]
+    assert GrangerGRNGC._first_not_worse(close) == 0
+    # Lower on every held-out value by far more: the second is chosen.
+    clear = [_fit_with_errors(base), _fit_with_errors(base - 0.2)]
+    assert GrangerGRNGC._first_not_worse(clear) == 1
+    # The first of the fits not clearly worse than the best is kept.
+    three = [_fit_with_errors(base + 0.3), *close[::-1]]
+    assert GrangerGRNGC._first_not_worse(three) == 1
+    assert GrangerGRNGC._first_not_worse([_fit_with_errors(base)]) == 0
+
+
+def test_model_auto_trains_a_kan_at_the_mlps_lag_and_keeps_the_better():
+    X = _driven_pair(lag=2)
+    auto = GrangerGRNGC(model="auto", **FAST).fit(X)
+    mlp = GrangerGRNGC(**FAST).fit(X)
+    np.testing.assert_array_equal(auto.candidate_models_, ["mlp", "kan"])
+    assert auto.model_losses_.shape == (2,)
+    # The MLP's lag search is the default fit's, and the KAN is held out on
+    # the same values at the lag it chose.
+    assert auto.lag_ == mlp.lag_ == 2
+    np.testing.assert_array_equal(auto.candidate_losses_, mlp.candidate_losses_)
+    assert auto.model_losses_[0] == auto.candidate_losses_[mlp.lag_ - 1]
+    assert isinstance(auto.net_.module_, BACKBONES[auto.model_])
+    if auto.model_ == "mlp":
+        np.testing.assert_array_equal(auto.causal_matrix_, mlp.causal_matrix_)
+    else:
+        assert auto.model_losses_[1] < auto.model_losses_[0]
+    assert auto.adjacency_[0, 1]
+    assert mlp.model_ == "mlp"
+    np.testing.assert_array_equal(mlp.candidate_models_, ["mlp"])
+    np.testing.assert_array_equal(mlp.model_losses_, mlp.candidate_losses_[1:2])
+
+
+def test_model_auto_needs_a_hold_out():
+    with pytest.raises(ValueError, match="model='auto' compares the backbones"):
+        GrangerGRNGC(model="auto", lag=1, validation_fraction=0.0).fit(
+            _driven_pair(n=40)
+        )
+
+
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
 def test_backbones_can_start_with_a_zero_output_layer(model):
     module = BACKBONES[model](4, 2, hidden_units=5, random_state=0, zero_output=True)
