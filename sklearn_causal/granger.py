@@ -202,7 +202,7 @@ class GrangerGRNGC(CausalSelectorBase):
     model_ : str
         The backbone used (``model``, or the one ``model="auto"`` chose).
     candidate_models_ : ndarray of str
-        The backbones trained at ``lag_``'s lag search result, in order of
+        The backbones trained at the lag the lag search chose, in order of
         preference: ``[model]``, or ``["mlp", "kan"]`` for "auto".
     model_losses_ : ndarray of float
         Their held-out mean squared forecast errors, on the same held-out
