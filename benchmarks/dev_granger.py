@@ -118,13 +118,12 @@ def fit_grngc(family, graph, seed, params):
     start = time.perf_counter()
     estimator = GrangerGRNGC(random_state=seed, **params).fit(X, groups=groups)
     seconds = time.perf_counter() - start
-    kept = list(estimator.candidate_models_).index(estimator.model_)
+    kept = list(estimator.candidate_lags_).index(estimator.lag_)
     return {
         **graph_scores(truth, estimator.causal_matrix_, diagonal),
         "seconds": seconds,
         "lag": int(estimator.lag_),
-        "model": estimator.model_,
-        "heldout_loss": float(estimator.model_losses_[kept]),
+        "heldout_loss": float(estimator.candidate_losses_[kept]),
     }
 
 

@@ -23,12 +23,6 @@ from .training import GradientPenaltyNet, granger_strengths
 __all__ = ["GrangerGRNGC"]
 
 
-def _mean_error(fit) -> float:
-    """Mean held-out error of one ``_fit_lag`` result (NaN without a hold-out)."""
-    errors = fit[-1]
-    return float(errors.mean()) if errors.size else np.nan
-
-
 class GrangerGRNGC(CausalSelectorBase):
     """Granger causality from the gradients of one forecasting network (GRNGC).
 
@@ -63,7 +57,7 @@ class GrangerGRNGC(CausalSelectorBase):
 
     Parameters
     ----------
-    model : {"mlp", "kan", "lstm", "tcn", "auto"}, default="mlp"
+    model : {"mlp", "kan", "lstm", "tcn"}, default="mlp"
         Forecasting backbone. The MLP (SiLU activations) is the default: in
         our benchmarks it is the most accurate on short, noisy series (DREAM4
         gene expression, NetSim fMRI) and close to the KAN on chaotic
@@ -72,12 +66,6 @@ class GrangerGRNGC(CausalSelectorBase):
         strongly nonlinear series (Lorenz-96 with large forcing) but overfits
         short ones. LSTM and TCN cost 2-5x more per Jacobian row;
         ``penalty_rows=8`` makes them 2.5x faster (``docs/user_guide.md``).
-        "auto" chooses between the MLP and the KAN from the data: the MLP
-        is trained first (every candidate lag), then a KAN at the lag it
-        chose, on the same held-out values; the KAN is kept only when its
-        held-out errors are lower than the MLP's by more than two standard
-        errors of the paired differences. It costs one KAN fit (about four
-        MLP epochs per epoch) on top of the MLP's.
     lag : int or "auto", default="auto"
         Window length ``k``: the forecast of ``x_t`` uses ``x_{t-k}, ...,
         x_{t-1}``. "auto" trains one network per lag ``1..max_lag`` (fewer
@@ -198,15 +186,6 @@ class GrangerGRNGC(CausalSelectorBase):
     candidate_losses_ : ndarray of float
         Their held-out mean squared forecast errors (standardized series,
         the same held-out values for every lag); NaN without a hold-out.
-        With ``model="auto"``, those of the MLP.
-    model_ : str
-        The backbone used (``model``, or the one ``model="auto"`` chose).
-    candidate_models_ : ndarray of str
-        The backbones trained at the lag the lag search chose, in order of
-        preference: ``[model]``, or ``["mlp", "kan"]`` for "auto".
-    model_losses_ : ndarray of float
-        Their held-out mean squared forecast errors, on the same held-out
-        values as ``candidate_losses_``.
     support_ : ndarray of bool of shape (n_series,)
         Series kept by :meth:`transform`: the causes of ``target``, or
         without a target the series causing any other series. When that set
@@ -261,7 +240,7 @@ class GrangerGRNGC(CausalSelectorBase):
 
     _parameter_constraints: ClassVar[dict] = {
         **CausalSelectorBase._parameter_constraints,
-        "model": [StrOptions({*BACKBONES, "auto"})],
+        "model": [StrOptions(set(BACKBONES))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "lag": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_lag": [Interval(Integral, 1, None, closed="left")],
@@ -351,24 +330,15 @@ class GrangerGRNGC(CausalSelectorBase):
         Z = self.scaler_.transform(X)
         lags = self._candidate_lags(groups, X.shape[0])
         valid_rows = self._validation_rows(groups, X.shape[0], max(lags))
-        first, *others = self._candidate_models()
-        fits = [self._fit_lag(Z, groups, lag, valid_rows, first) for lag in lags]
-        self.candidate_lags_ = np.array(lags)
-        self.candidate_losses_ = np.array([_mean_error(fit) for fit in fits])
-        best = fits[self._first_not_worse(fits)]
-        # Other backbones are tried at the lag the first one chose, on the
-        # same held-out values; the first is kept unless one is clearly better.
-        models = [(first, best)] + [
-            (model, self._fit_lag(Z, groups, best[0], valid_rows, model))
-            for model in others
-        ]
-        self.model_, (self.lag_, self.net_, outcome, _) = models[
-            self._first_not_worse([fit for _, fit in models])
-        ]
-        self.candidate_models_ = np.array([model for model, _ in models])
-        self.model_losses_ = np.array([_mean_error(fit) for _, fit in models])
+        fits = [self._fit_lag(Z, groups, lag, valid_rows) for lag in lags]
+        chosen = self._choose_lag(fits)
+        self.lag_, self.net_, outcome, _ = fits[chosen]
         self.n_iter_ = len(self.net_.history)
         self._warn_about_training(outcome)
+        self.candidate_lags_ = np.array(lags)
+        self.candidate_losses_ = np.array(
+            [errors.mean() if errors.size else np.nan for *_, errors in fits]
+        )
 
         # A constant series causes nothing and is caused by nothing.
         related = np.outer(~self._constant, ~self._constant)
@@ -426,7 +396,11 @@ class GrangerGRNGC(CausalSelectorBase):
         """The lags to try: ``lag``, or with "auto" 1..max_lag that fit."""
         if self.lag != "auto":
             return [self.lag]
-        self._require_hold_out("lag='auto'", "lags", "give lag as an int")
+        if self.validation_fraction == 0:
+            raise ValueError(
+                "lag='auto' compares the lags on held-out windows; set "
+                "validation_fraction > 0 or give lag as an int."
+            )
         shortest = min(rows.size for rows in trajectory_rows(groups, n_rows))
         return list(range(1, max(1, min(self.max_lag, shortest - 2)) + 1))
 
@@ -443,22 +417,8 @@ class GrangerGRNGC(CausalSelectorBase):
             valid[:] = False
         return windows.rows[valid]
 
-    def _candidate_models(self) -> list[str]:
-        """The backbones to train, the simplest (and preferred) first."""
-        if self.model != "auto":
-            return [self.model]
-        self._require_hold_out("model='auto'", "backbones", "name the model")
-        return ["mlp", "kan"]
-
-    def _require_hold_out(self, option: str, what: str, instead: str) -> None:
-        if self.validation_fraction == 0:
-            raise ValueError(
-                f"{option} compares the {what} on held-out windows; set "
-                f"validation_fraction > 0 or {instead}."
-            )
-
-    def _fit_lag(self, Z, groups, lag: int, valid_rows: np.ndarray, model: str):
-        """Train one ``model`` forecaster on ``lag``-step windows.
+    def _fit_lag(self, Z, groups, lag: int, valid_rows: np.ndarray):
+        """Train one forecaster on ``lag``-step windows.
 
         Returns the lag, the fitted net, how its training ended
         (:class:`~sklearn_causal.training.TrainingOutcome`), and the mean
@@ -477,7 +437,7 @@ class GrangerGRNGC(CausalSelectorBase):
         path = train[np.linspace(0, train.size - 1, n_path).astype(int)]
         net, outcome = self._fit_net(
             GradientPenaltyNet,
-            BACKBONES[model],
+            BACKBONES[self.model],
             X_train=windows.inputs[train],
             y_train=windows.targets[train],
             X_valid=windows.inputs[valid],
@@ -489,15 +449,13 @@ class GrangerGRNGC(CausalSelectorBase):
             patience=self.patience,
             progress=Progress(
                 self.verbose,
-                f"{type(self).__name__} {model} lag {lag}"
-                if self.model == "auto"
-                else f"{type(self).__name__} lag {lag}",
+                f"{type(self).__name__} lag {lag}",
                 self.max_epochs,
                 "train_loss = forecast MSE + lam * gradient penalty (Eq. 14, "
                 "per series); valid_loss = forecast MSE on the held-out "
                 "windows, which early stopping watches",
             ),
-            **self._module_params(Z.shape[1], lag, model),
+            **self._module_params(Z.shape[1], lag),
         )
         errors = np.empty(0)
         if valid.any():
@@ -509,14 +467,12 @@ class GrangerGRNGC(CausalSelectorBase):
         return lag, net, outcome, errors
 
     @staticmethod
-    def _first_not_worse(fits) -> int:
-        """Index of the first fit whose held-out error is not clearly worse.
+    def _choose_lag(fits) -> int:
+        """Index of the smallest lag whose held-out error is not clearly worse.
 
-        The fits are in order of preference (smaller lags, simpler
-        backbones first). The one with the lowest mean held-out error is
-        the reference; an earlier one is preferred unless its errors on the
-        same values are higher by more than two standard errors of the
-        paired differences.
+        The lag with the lowest mean held-out error is the reference; a
+        smaller lag is preferred unless its errors on the same windows are
+        higher by more than two standard errors of the paired differences.
         """
         if len(fits) == 1:
             return 0
@@ -529,7 +485,7 @@ class GrangerGRNGC(CausalSelectorBase):
                 return index
         return best
 
-    def _module_params(self, n_series: int, lag: int, model: str) -> dict:
+    def _module_params(self, n_series: int, lag: int) -> dict:
         params = {
             "module__n_series": n_series,
             "module__lag": lag,
@@ -537,10 +493,10 @@ class GrangerGRNGC(CausalSelectorBase):
             "module__random_state": self._module_seed,
             "module__zero_output": True,
         }
-        if model == "kan":
+        if self.model == "kan":
             params["module__grid_size"] = self.grid_size
             params["module__spline_order"] = self.spline_order
-        elif model == "tcn":
+        elif self.model == "tcn":
             params["module__kernel_size"] = self.kernel_size
         return params
 

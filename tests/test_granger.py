@@ -137,54 +137,25 @@ def test_lag_auto_needs_a_hold_out():
 
 
 def _fit_with_errors(errors):
-    """A stand-in for one ``_fit_lag`` result: only its held-out errors count."""
+    """A stand-in for one lag's fit: only its held-out errors count."""
     return (None, None, None, np.asarray(errors, dtype=float))
 
 
-def test_first_not_worse_prefers_the_earlier_fit_unless_clearly_beaten():
+def test_choose_lag_prefers_the_smaller_lag_unless_clearly_beaten():
     rng = np.random.RandomState(0)
     base = 1.0 + rng.normal(scale=0.1, size=200)
     noise = rng.normal(scale=0.1, size=200)
     noise -= noise.mean()
-    # Lower on average but within two standard errors: the first is kept.
+    # Lower on average but within two standard errors: the smaller lag stays.
     close = [_fit_with_errors(base), _fit_with_errors(base - 0.005 + noise)]
-    assert GrangerGRNGC._first_not_worse(close) == 0
+    assert GrangerGRNGC._choose_lag(close) == 0
     # Lower on every held-out value by far more: the second is chosen.
     clear = [_fit_with_errors(base), _fit_with_errors(base - 0.2)]
-    assert GrangerGRNGC._first_not_worse(clear) == 1
-    # The first of the fits not clearly worse than the best is kept.
+    assert GrangerGRNGC._choose_lag(clear) == 1
+    # The smallest lag not clearly worse than the best is kept.
     three = [_fit_with_errors(base + 0.3), *close[::-1]]
-    assert GrangerGRNGC._first_not_worse(three) == 1
-    assert GrangerGRNGC._first_not_worse([_fit_with_errors(base)]) == 0
-
-
-def test_model_auto_trains_a_kan_at_the_mlps_lag_and_keeps_the_better():
-    X = _driven_pair(lag=2)
-    auto = GrangerGRNGC(model="auto", **FAST).fit(X)
-    mlp = GrangerGRNGC(**FAST).fit(X)
-    np.testing.assert_array_equal(auto.candidate_models_, ["mlp", "kan"])
-    assert auto.model_losses_.shape == (2,)
-    # The MLP's lag search is the default fit's, and the KAN is held out on
-    # the same values at the lag it chose.
-    assert auto.lag_ == mlp.lag_ == 2
-    np.testing.assert_array_equal(auto.candidate_losses_, mlp.candidate_losses_)
-    assert auto.model_losses_[0] == auto.candidate_losses_[mlp.lag_ - 1]
-    assert isinstance(auto.net_.module_, BACKBONES[auto.model_])
-    if auto.model_ == "mlp":
-        np.testing.assert_array_equal(auto.causal_matrix_, mlp.causal_matrix_)
-    else:
-        assert auto.model_losses_[1] < auto.model_losses_[0]
-    assert auto.adjacency_[0, 1]
-    assert mlp.model_ == "mlp"
-    np.testing.assert_array_equal(mlp.candidate_models_, ["mlp"])
-    np.testing.assert_array_equal(mlp.model_losses_, mlp.candidate_losses_[1:2])
-
-
-def test_model_auto_needs_a_hold_out():
-    with pytest.raises(ValueError, match="model='auto' compares the backbones"):
-        GrangerGRNGC(model="auto", lag=1, validation_fraction=0.0).fit(
-            _driven_pair(n=40)
-        )
+    assert GrangerGRNGC._choose_lag(three) == 1
+    assert GrangerGRNGC._choose_lag([_fit_with_errors(base)]) == 0
 
 
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])

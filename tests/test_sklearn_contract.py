@@ -20,7 +20,6 @@ ESTIMATORS = [
     GrangerGRNGC(model="lstm", lag=2, **TINY),
     GrangerGRNGC(model="tcn", lag=3, target=0, **TINY),
     GrangerGRNGC(model="mlp", batch_size=None, patience=None, **TINY),
-    GrangerGRNGC(model="auto", max_lag=2, **TINY),
     MarkovBlanketGCFS(**TINY_MB),
     MarkovBlanketGCFS(n_candidates=2, neighbourhood=1, threshold=0.3, **TINY_MB),
     MarkovBlanketGCFS(
