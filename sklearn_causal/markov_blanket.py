@@ -90,8 +90,10 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         the region decides how far from ``T`` the learned DAG reaches.
     hidden_units : int, default=16
         Hidden width of every per-variable encoder and decoder MLP.
-    latent_dim : int, default=4
-        Dimension of a variable's latent vector in the autoencoder.
+    latent_dim : int, default=8
+        Dimension of a variable's latent vector in the autoencoder. 8
+        rather than 4 raised the development suite's mean blanket F1 from
+        0.768 to 0.785 (``docs/design.md``, item 8).
     temperature : float, default=0.5
         Temperature of the Gumbel-softmax gates of the search phase (Eq.
         15) and of the relaxed edge draws of the retraining.
@@ -278,7 +280,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         n_candidates: int | str = "auto",
         neighbourhood: int = 3,
         hidden_units: int = 16,
-        latent_dim: int = 4,
+        latent_dim: int = 8,
         temperature: float = 0.5,
         n_restarts: int = 4,
         mu_init: float = 0.0,
