@@ -80,6 +80,15 @@ class GrangerGRNGC(CausalSelectorBase):
         Width of the hidden layer(s) of the backbone: one int, or one
         positive int per hidden layer (per residual block for the TCN; an
         int gives the TCN as many blocks as its receptive field needs).
+    self_term : bool, default=True
+        Add to each series' forecast a linear term in its own lags (one
+        weight per lag and series, zero at the start), beside the network.
+        The hidden units then model the couplings between series rather
+        than each series' persistence, which on long chaotic series takes
+        most of them: on Lorenz-96 with 100 series and F = 20 the AUROC
+        rises from 0.976 to 0.999 (``docs/granger.md``, section 2.10).
+        False gives the paper's plain network. Self-dependence still
+        counts in ``causal_matrix_``'s diagonal.
     lam : float, default=0.1
         Weight ``lambda`` of the gradient sparsity penalty. The training loss
         is ``mean_j [MSE_j + lam * ||GC_avg(j, :)||_1]`` on standardized
@@ -247,6 +256,7 @@ class GrangerGRNGC(CausalSelectorBase):
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "hidden_units": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "self_term": ["boolean"],
         "lam": [Interval(Real, 0, None, closed="left")],
         "target": [Integral, str, None],
         "threshold": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
@@ -262,6 +272,7 @@ class GrangerGRNGC(CausalSelectorBase):
         lag: int | str = "auto",
         max_lag: int = 3,
         hidden_units: int | tuple[int, ...] = 128,
+        self_term: bool = True,
         lam: float = 0.1,
         max_epochs: int = 500,
         lr: float = 3e-3,
@@ -282,6 +293,7 @@ class GrangerGRNGC(CausalSelectorBase):
         self.lag = lag
         self.max_lag = max_lag
         self.hidden_units = hidden_units
+        self.self_term = self_term
         self.lam = lam
         self.max_epochs = max_epochs
         self.lr = lr
@@ -492,6 +504,7 @@ class GrangerGRNGC(CausalSelectorBase):
             "module__hidden_units": self._hidden_units(),
             "module__random_state": self._module_seed,
             "module__zero_output": True,
+            "module__self_term": self.self_term,
         }
         if self.model == "kan":
             params["module__grid_size"] = self.grid_size

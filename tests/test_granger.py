@@ -172,6 +172,22 @@ def test_backbones_can_start_with_a_zero_output_layer(model):
     )
 
 
+def test_the_self_term_carries_each_series_persistence():
+    # Three independent AR(1) series: all of their forecast is their own past.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    for t in range(1, len(X)):
+        X[t] += 0.8 * X[t - 1]
+    gc = GrangerGRNGC(lag=1, **FAST).fit(X)
+    self_weight = gc.net_.module_.self_weight.detach().numpy()
+    assert self_weight.shape == (1, 3)
+    assert np.all(self_weight > 0.1)  # from zero, beside the network
+    # Self-dependence still shows on the diagonal of the strengths.
+    assert np.all(np.diag(gc.gc_avg_) > gc.gc_avg_[~np.eye(3, dtype=bool)].max())
+    plain = GrangerGRNGC(lag=1, self_term=False, **FAST).fit(X)
+    assert plain.net_.module_.self_weight is None
+
+
 def test_strengths_are_normalised_per_effect_and_averaged_over_the_path():
     X = _driven_pair(n=200)
     one = GrangerGRNGC(lag=1, max_epochs=1, validation_fraction=0.0, random_state=0)
@@ -395,6 +411,7 @@ def test_clone_pickle_and_joblib_roundtrip(tmp_path):
         (_driven_pair(n=20), {}, {"groups": np.zeros(5)}, "groups has 5 labels"),
         (_driven_pair(n=20), {"model": "gru"}, {}, "'model' parameter"),
         (_driven_pair(n=20), {"lam": -1.0}, {}, "'lam' parameter"),
+        (_driven_pair(n=20), {"self_term": "yes"}, {}, "'self_term' parameter"),
     ],
 )
 def test_bad_input_gets_a_clear_error(X, kwargs, fit_kwargs, message):

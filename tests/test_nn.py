@@ -35,10 +35,28 @@ def _per_sample_jacobian(module, x):
     )
 
 
+def _backbone(name, *args, self_term=False, **kwargs):
+    """A backbone in float64; with ``self_term``, random self weights (they
+    start at zero) so that the self term's part of the Jacobian shows."""
+    module = BACKBONES[name](*args, self_term=self_term, **kwargs).double()
+    if self_term:
+        generator = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            module.self_weight.copy_(
+                torch.randn(module.self_weight.shape, generator=generator)
+            )
+    else:
+        assert module.self_weight is None
+    return module
+
+
+@pytest.mark.parametrize("self_term", [False, True])
 @pytest.mark.parametrize("name", sorted(BACKBONES))
 @pytest.mark.parametrize("lag", [1, 3])
-def test_jacobian_matches_autograd(name, lag):
-    module = BACKBONES[name](5, lag, hidden_units=(7, 6), random_state=0).double()
+def test_jacobian_matches_autograd(name, lag, self_term):
+    module = _backbone(
+        name, 5, lag, hidden_units=(7, 6), random_state=0, self_term=self_term
+    )
     x = torch.randn(4, lag, 5, dtype=torch.float64)
     y, jacobian = module.forward_with_jacobian(x)
     assert jacobian.shape == (4, 5, lag, 5)
@@ -65,9 +83,10 @@ def test_tcn_jacobian_through_dilated_blocks_matches_autograd(kernel_size):
     )
 
 
+@pytest.mark.parametrize("self_term", [False, True])
 @pytest.mark.parametrize("name", sorted(BACKBONES))
-def test_penalty_gradient_matches_double_backward_through_a_loop(name):
-    module = BACKBONES[name](4, 2, hidden_units=6, random_state=0).double()
+def test_penalty_gradient_matches_double_backward_through_a_loop(name, self_term):
+    module = _backbone(name, 4, 2, hidden_units=6, random_state=0, self_term=self_term)
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(5, 2, 4, dtype=torch.float64, generator=generator)
     _, jacobian = module.forward_with_jacobian(x)

@@ -75,8 +75,50 @@ def _hidden_sizes(hidden_units: int | tuple[int, ...]) -> tuple[int, ...]:
 class Forecaster(nn.Module):
     """Base class: a one-step-ahead forecaster of all series at once.
 
-    Subclasses implement :meth:`forward` and :meth:`forward_with_jacobian`.
+    Subclasses build their network in ``__init__`` (after calling
+    ``super().__init__(n_series, lag, self_term)``) and implement
+    :meth:`network` and :meth:`network_with_jacobian`; the base class adds
+    the optional linear self term to both.
+
+    Parameters
+    ----------
+    n_series, lag : int
+        Number of series ``p`` and window length ``k``.
+    self_term : bool, default=False
+        Add to each series' forecast a linear term in its own lags,
+        ``sum_m self_weight[m, j] x_{t-k+m, j}``, with ``lag * n_series``
+        weights that start at zero. The network's hidden units then carry
+        the couplings between series instead of every series' persistence
+        (docs/granger.md, section 2.10).
+
+    Attributes
+    ----------
+    self_weight : Parameter of shape (lag, n_series) or None
+        The self term's weights (window position, series); None without it.
     """
+
+    def __init__(self, n_series: int, lag: int, self_term: bool = False) -> None:
+        super().__init__()
+        self.self_weight = (
+            nn.Parameter(torch.zeros(lag, n_series)) if self_term else None
+        )
+
+    def network(self, x: torch.Tensor) -> torch.Tensor:
+        """The network's forecast of shape (batch, n_series), no self term."""
+        raise NotImplementedError
+
+    def network_with_jacobian(
+        self, x: torch.Tensor, rows: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`network` and its Jacobian (see :meth:`forward_with_jacobian`)."""
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Forecast of shape (batch, n_series) from windows (batch, lag, n_series)."""
+        y = self.network(x)
+        if self.self_weight is not None:
+            y = y + (x * self.self_weight).sum(dim=1)
+        return y
 
     def forward_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
@@ -85,8 +127,8 @@ class Forecaster(nn.Module):
 
         Each window's outputs depend on that window only, so the Jacobian of
         a batch is block diagonal and only its diagonal blocks are returned.
-        The result must stay differentiable by autograd (the penalty's
-        gradient differentiates it again).
+        The result stays differentiable by autograd (the penalty's gradient
+        differentiates it again).
 
         Parameters
         ----------
@@ -99,7 +141,16 @@ class Forecaster(nn.Module):
         y : Tensor of shape (batch, n_series)
         jacobian : Tensor of shape (batch, n_rows, lag, n_series)
         """
-        raise NotImplementedError
+        y, jacobian = self.network_with_jacobian(x, rows)
+        if self.self_weight is None:
+            return y, jacobian
+        n_series = x.shape[-1]
+        if rows is None:
+            rows = torch.arange(n_series, device=x.device)
+        # Row r of the self term's Jacobian is self_weight[:, r] at column r.
+        own = nn.functional.one_hot(rows, n_series).to(x.dtype)
+        self_jacobian = self.self_weight[:, rows].T.unsqueeze(-1) * own.unsqueeze(1)
+        return y + (x * self.self_weight).sum(dim=1), jacobian + self_jacobian
 
 
 class MLPForecaster(Forecaster):
@@ -121,6 +172,8 @@ class MLPForecaster(Forecaster):
         Seed of the initial weights.
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
+    self_term : bool, default=False
+        Add a linear term in each series' own lags (see :class:`Forecaster`).
     """
 
     def __init__(
@@ -130,8 +183,9 @@ class MLPForecaster(Forecaster):
         hidden_units: int | tuple[int, ...] = 64,
         random_state: int = 0,
         zero_output: bool = False,
+        self_term: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(n_series, lag, self_term)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
         self.layers = nn.ModuleList(
@@ -140,13 +194,13 @@ class MLPForecaster(Forecaster):
         if zero_output:
             _zero_(self.layers[-1].weight, self.layers[-1].bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def network(self, x: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
         for layer in self.layers[:-1]:
             h = nn.functional.silu(layer(h))
         return self.layers[-1](h)
 
-    def forward_with_jacobian(
+    def network_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Forecast and Jacobian ``W_L D_{L-1} W_{L-1} ... D_1 W_1`` per sample.
@@ -190,6 +244,8 @@ class KANForecaster(Forecaster):
         Seed of the initial weights.
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
+    self_term : bool, default=False
+        Add a linear term in each series' own lags (see :class:`Forecaster`).
     """
 
     def __init__(
@@ -201,8 +257,9 @@ class KANForecaster(Forecaster):
         spline_order: int = 3,
         random_state: int = 0,
         zero_output: bool = False,
+        self_term: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(n_series, lag, self_term)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
         self.layers = nn.ModuleList(
@@ -218,13 +275,13 @@ class KANForecaster(Forecaster):
         if zero_output:
             _zero_(self.layers[-1].base_weight, self.layers[-1].spline_weight)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def network(self, x: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
         for layer in self.layers:
             h = layer(h)
         return h
 
-    def forward_with_jacobian(
+    def network_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Forecast and the product of the layers' per-sample Jacobians.
@@ -349,6 +406,8 @@ class LSTMForecaster(Forecaster):
         Seed of the initial weights.
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
+    self_term : bool, default=False
+        Add a linear term in each series' own lags (see :class:`Forecaster`).
     """
 
     def __init__(
@@ -358,8 +417,9 @@ class LSTMForecaster(Forecaster):
         hidden_units: int | tuple[int, ...] = 64,
         random_state: int = 0,
         zero_output: bool = False,
+        self_term: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(n_series, lag, self_term)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series, *_hidden_sizes(hidden_units))
         self.cells = nn.ModuleList(
@@ -369,13 +429,13 @@ class LSTMForecaster(Forecaster):
         if zero_output:
             _zero_(self.head.weight, self.head.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def network(self, x: torch.Tensor) -> torch.Tensor:
         h = x
         for cell in self.cells:
             h = cell(h)
         return self.head(h[:, -1])
 
-    def forward_with_jacobian(
+    def network_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Forecast and Jacobian by backpropagation through time, batched.
@@ -527,6 +587,8 @@ class TCNForecaster(Forecaster):
         Seed of the initial weights.
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
+    self_term : bool, default=False
+        Add a linear term in each series' own lags (see :class:`Forecaster`).
     """
 
     def __init__(
@@ -537,8 +599,9 @@ class TCNForecaster(Forecaster):
         kernel_size: int = 2,
         random_state: int = 0,
         zero_output: bool = False,
+        self_term: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(n_series, lag, self_term)
         generator = torch.Generator().manual_seed(random_state)
         channels = _hidden_sizes(hidden_units)
         if isinstance(hidden_units, Integral):
@@ -557,11 +620,11 @@ class TCNForecaster(Forecaster):
         if zero_output:
             _zero_(self.head.weight, self.head.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def network(self, x: torch.Tensor) -> torch.Tensor:
         h = self.blocks(x.transpose(1, 2))
         return self.head(h[:, :, -1])
 
-    def forward_with_jacobian(
+    def network_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Forecast and Jacobian by one batched reverse sweep over the blocks.
