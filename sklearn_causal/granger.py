@@ -81,12 +81,12 @@ class GrangerGRNGC(CausalSelectorBase):
         positive int per hidden layer (per residual block for the TCN; an
         int gives the TCN as many blocks as its receptive field needs).
     self_term : bool, default=True
-        Add to each series' forecast a linear term in its own lags (one
-        weight per lag and series, zero at the start), beside the network.
+        Add to each series' forecast a linear term in its latest value (one
+        weight per series, zero at the start), beside the network.
         The hidden units then model the couplings between series rather
         than each series' persistence, which on long chaotic series takes
         most of them: on Lorenz-96 with 100 series and F = 20 the AUROC
-        rises from 0.976 to 0.999 (``docs/granger.md``, section 2.10).
+        rises from 0.972 to 0.999 (``docs/granger.md``, section 2.10).
         False gives the paper's plain network. Self-dependence still
         counts in ``causal_matrix_``'s diagonal.
     lam : float, default=0.1

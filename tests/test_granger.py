@@ -180,7 +180,7 @@ def test_the_self_term_carries_each_series_persistence():
         X[t] += 0.8 * X[t - 1]
     gc = GrangerGRNGC(lag=1, **FAST).fit(X)
     self_weight = gc.net_.module_.self_weight.detach().numpy()
-    assert self_weight.shape == (1, 3)
+    assert self_weight.shape == (3,)
     assert np.all(self_weight > 0.1)  # from zero, beside the network
     # Self-dependence still shows on the diagonal of the strengths.
     assert np.all(np.diag(gc.gc_avg_) > gc.gc_avg_[~np.eye(3, dtype=bool)].max())

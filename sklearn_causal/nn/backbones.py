@@ -76,32 +76,32 @@ class Forecaster(nn.Module):
     """Base class: a one-step-ahead forecaster of all series at once.
 
     Subclasses build their network in ``__init__`` (after calling
-    ``super().__init__(n_series, lag, self_term)``) and implement
-    :meth:`network` and :meth:`network_with_jacobian`; the base class adds
-    the optional linear self term to both.
+    ``super().__init__(n_series, self_term)``) and implement :meth:`network`
+    and :meth:`network_with_jacobian`; the base class adds the optional
+    linear self term to both.
 
     Parameters
     ----------
-    n_series, lag : int
-        Number of series ``p`` and window length ``k``.
+    n_series : int
+        Number of series ``p``.
     self_term : bool, default=False
-        Add to each series' forecast a linear term in its own lags,
-        ``sum_m self_weight[m, j] x_{t-k+m, j}``, with ``lag * n_series``
-        weights that start at zero. The network's hidden units then carry
-        the couplings between series instead of every series' persistence
-        (docs/granger.md, section 2.10).
+        Add to each series' forecast a linear term in its latest value,
+        ``self_weight[j] x_{t-1, j}``, with ``n_series`` weights that start
+        at zero. The network's hidden units then carry the couplings between
+        series instead of every series' persistence (docs/granger.md,
+        section 2.10). The term reads the latest value only, whatever the
+        window length, so that networks of different lags differ by what
+        their networks see, not by how much linear self-dependence they get.
 
     Attributes
     ----------
-    self_weight : Parameter of shape (lag, n_series) or None
-        The self term's weights (window position, series); None without it.
+    self_weight : Parameter of shape (n_series,) or None
+        The self term's weights; None without it.
     """
 
-    def __init__(self, n_series: int, lag: int, self_term: bool = False) -> None:
+    def __init__(self, n_series: int, self_term: bool = False) -> None:
         super().__init__()
-        self.self_weight = (
-            nn.Parameter(torch.zeros(lag, n_series)) if self_term else None
-        )
+        self.self_weight = nn.Parameter(torch.zeros(n_series)) if self_term else None
 
     def network(self, x: torch.Tensor) -> torch.Tensor:
         """The network's forecast of shape (batch, n_series), no self term."""
@@ -117,7 +117,7 @@ class Forecaster(nn.Module):
         """Forecast of shape (batch, n_series) from windows (batch, lag, n_series)."""
         y = self.network(x)
         if self.self_weight is not None:
-            y = y + (x * self.self_weight).sum(dim=1)
+            y = y + self.self_weight * x[:, -1]
         return y
 
     def forward_with_jacobian(
@@ -144,13 +144,15 @@ class Forecaster(nn.Module):
         y, jacobian = self.network_with_jacobian(x, rows)
         if self.self_weight is None:
             return y, jacobian
-        n_series = x.shape[-1]
+        lag, n_series = x.shape[1:]
         if rows is None:
             rows = torch.arange(n_series, device=x.device)
-        # Row r of the self term's Jacobian is self_weight[:, r] at column r.
+        # Row r of the self term's Jacobian is self_weight[r] at the latest
+        # value of series r.
         own = nn.functional.one_hot(rows, n_series).to(x.dtype)
-        self_jacobian = self.self_weight[:, rows].T.unsqueeze(-1) * own.unsqueeze(1)
-        return y + (x * self.self_weight).sum(dim=1), jacobian + self_jacobian
+        latest = (self.self_weight[rows].unsqueeze(-1) * own).unsqueeze(1)
+        self_jacobian = nn.functional.pad(latest, (0, 0, lag - 1, 0))
+        return y + self.self_weight * x[:, -1], jacobian + self_jacobian
 
 
 class MLPForecaster(Forecaster):
@@ -173,7 +175,8 @@ class MLPForecaster(Forecaster):
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
     self_term : bool, default=False
-        Add a linear term in each series' own lags (see :class:`Forecaster`).
+        Add a linear term in each series' latest value (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -185,7 +188,7 @@ class MLPForecaster(Forecaster):
         zero_output: bool = False,
         self_term: bool = False,
     ) -> None:
-        super().__init__(n_series, lag, self_term)
+        super().__init__(n_series, self_term)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
         self.layers = nn.ModuleList(
@@ -245,7 +248,8 @@ class KANForecaster(Forecaster):
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
     self_term : bool, default=False
-        Add a linear term in each series' own lags (see :class:`Forecaster`).
+        Add a linear term in each series' latest value (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -259,7 +263,7 @@ class KANForecaster(Forecaster):
         zero_output: bool = False,
         self_term: bool = False,
     ) -> None:
-        super().__init__(n_series, lag, self_term)
+        super().__init__(n_series, self_term)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
         self.layers = nn.ModuleList(
@@ -407,7 +411,8 @@ class LSTMForecaster(Forecaster):
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
     self_term : bool, default=False
-        Add a linear term in each series' own lags (see :class:`Forecaster`).
+        Add a linear term in each series' latest value (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -419,7 +424,7 @@ class LSTMForecaster(Forecaster):
         zero_output: bool = False,
         self_term: bool = False,
     ) -> None:
-        super().__init__(n_series, lag, self_term)
+        super().__init__(n_series, self_term)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series, *_hidden_sizes(hidden_units))
         self.cells = nn.ModuleList(
@@ -588,7 +593,8 @@ class TCNForecaster(Forecaster):
     zero_output : bool, default=False
         Start with a zero output layer (zero forecast, zero Jacobian).
     self_term : bool, default=False
-        Add a linear term in each series' own lags (see :class:`Forecaster`).
+        Add a linear term in each series' latest value (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -601,7 +607,7 @@ class TCNForecaster(Forecaster):
         zero_output: bool = False,
         self_term: bool = False,
     ) -> None:
-        super().__init__(n_series, lag, self_term)
+        super().__init__(n_series, self_term)
         generator = torch.Generator().manual_seed(random_state)
         channels = _hidden_sizes(hidden_units)
         if isinstance(hidden_units, Integral):
