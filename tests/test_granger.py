@@ -158,6 +158,18 @@ def test_choose_lag_prefers_the_smaller_lag_unless_clearly_beaten():
     assert GrangerGRNGC._choose_lag([_fit_with_errors(base)]) == 0
 
 
+def test_choose_lag_ignores_a_consistent_but_negligible_gain():
+    rng = np.random.RandomState(0)
+    base = 1.0 + rng.normal(scale=0.1, size=400)
+    # 0.5 % lower on every held-out value: far beyond two standard errors
+    # (they are zero), but below the 1 % a longer lag must gain.
+    small = [_fit_with_errors(base), _fit_with_errors(base * 0.995)]
+    assert GrangerGRNGC._choose_lag(small) == 0
+    # 2 % lower on every value: the longer lag is kept.
+    large = [_fit_with_errors(base), _fit_with_errors(base * 0.98)]
+    assert GrangerGRNGC._choose_lag(large) == 1
+
+
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
 def test_backbones_can_start_with_a_zero_output_layer(model):
     module = BACKBONES[model](4, 2, hidden_units=5, random_state=0, zero_output=True)

@@ -102,7 +102,7 @@ class GraphAutoencoder(nn.Module):
         Number of variables ``d`` (columns of the input).
     hidden_units : int, default=16
         Hidden width of every encoder and decoder.
-    latent_dim : int, default=4
+    latent_dim : int, default=8
         Dimension ``l'`` of the latent vector of a variable.
     n_restarts : int, default=1
         Independent copies of the whole model (weights and edges), trained
@@ -132,7 +132,7 @@ class GraphAutoencoder(nn.Module):
         self,
         n_variables: int,
         hidden_units: int = 16,
-        latent_dim: int = 4,
+        latent_dim: int = 8,
         n_restarts: int = 1,
         class_index: int | None = None,
         n_classes: int | None = None,
@@ -360,7 +360,7 @@ class GatedGraphAutoencoder(nn.Module):
         target_index: int,
         temperature: float = 0.5,
         hidden_units: int = 16,
-        latent_dim: int = 4,
+        latent_dim: int = 8,
         class_index: int | None = None,
         n_classes: int | None = None,
         random_state: int = 0,
