@@ -46,6 +46,7 @@ links the lag-1 correlation orients the right way.
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -360,25 +361,11 @@ def _lag_task(family, key, seed, params):
     }
 
 
-def _kept_lag(errors, margin: float) -> int:
-    """Index of the lag the rule keeps: the smallest one not clearly worse
-    than the best (two standard errors of the paired differences, and
-    ``margin`` times the best's mean error)."""
-    best = int(np.argmin([e.mean() for e in errors]))
-    for index in range(best):
-        difference = errors[index] - errors[best]
-        error = difference.std(ddof=1) / np.sqrt(difference.size)
-        if difference.mean() <= max(2 * error, margin * errors[best].mean()):
-            return index
-    return best
-
-
 def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
-    import json
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from sklearn_causal.granger import _LAG_ERROR_MARGIN
+    from sklearn_causal.granger import _LAG_ERROR_MARGIN, _smallest_sufficient_lag
 
     keys = [(f, g) for f in families for g in range(n_graphs)]
     keys += [("dream4", k) for k in range(1, 6)] + [("netsim", k) for k in range(1, 6)]
@@ -398,16 +385,23 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
         errors = [np.asarray(e) for e in result["errors"]]
         strengths = [np.asarray(s) for s in result["strengths"]]
         truth = np.asarray(result["truth"])
-        old, new = _kept_lag(errors, 0.0), _kept_lag(errors, _LAG_ERROR_MARGIN)
+        old, new = (
+            _smallest_sufficient_lag(errors, 0.0),
+            _smallest_sufficient_lag(errors, _LAG_ERROR_MARGIN),
+        )
         lags = result["candidate_lags"]
         if lags[new] != result["lag"]:
-            raise RuntimeError("the rule here is not the estimator's")
+            raise RuntimeError(
+                f"{path}: a fit kept lag {result['lag']}, not the lag the "
+                "default rule keeps from its errors (records of other code?)"
+            )
         changed += old != new
         best = int(np.argmin([e.mean() for e in errors]))
         not_worse = [
             i
             for i in range(len(errors))
-            if i == best or _kept_lag([errors[i], errors[best]], 0.0) == 0
+            if i == best
+            or _smallest_sufficient_lag([errors[i], errors[best]], 0.0) == 0
         ]
         name = result["family"]
         if name in ("dream4", "netsim"):
@@ -478,8 +472,6 @@ def main(argv=None):
     if args.part == "path":
         training_path(args.families or default, args.graphs)
     elif args.part == "lags":
-        import json
-
         lag_rules(
             args.families or list(FAMILIES),
             args.graphs,

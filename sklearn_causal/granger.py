@@ -31,6 +31,25 @@ _LAG_ERROR_MARGIN = 0.01
 __all__ = ["GrangerGRNGC"]
 
 
+def _smallest_sufficient_lag(errors, margin: float) -> int:
+    """Index of the smallest lag whose held-out error is not clearly worse.
+
+    ``errors`` holds, per candidate lag in increasing order, the error of
+    every held-out window (the same windows for all). The lag with the lowest
+    mean error is the reference; a smaller lag is preferred unless its errors
+    are higher both by more than two standard errors of the paired
+    differences (the gain is real) and by more than ``margin`` times the
+    reference's mean error (the gain matters).
+    """
+    best = int(np.argmin([e.mean() for e in errors]))
+    for index in range(best):
+        difference = errors[index] - errors[best]
+        standard_error = difference.std(ddof=1) / np.sqrt(difference.size)
+        if difference.mean() <= max(2 * standard_error, margin * errors[best].mean()):
+            return index
+    return best
+
+
 class GrangerGRNGC(CausalSelectorBase):
     """Granger causality from the gradients of one forecasting network (GRNGC).
 
@@ -489,26 +508,13 @@ class GrangerGRNGC(CausalSelectorBase):
 
     @staticmethod
     def _choose_lag(fits) -> int:
-        """Index of the smallest lag whose held-out error is not clearly worse.
-
-        The lag with the lowest mean held-out error is the reference; a
-        smaller lag is preferred unless its errors on the same windows are
-        higher both by more than two standard errors of the paired
-        differences (the gain is real) and by more than
-        ``_LAG_ERROR_MARGIN`` of the reference's mean error (the gain
-        matters).
-        """
+        """Index of the fit whose lag ``lag="auto"`` keeps
+        (:func:`_smallest_sufficient_lag` with ``_LAG_ERROR_MARGIN``)."""
         if len(fits) == 1:
             return 0
-        errors = [errors for *_, errors in fits]
-        best = int(np.argmin([e.mean() for e in errors]))
-        for index in range(best):
-            difference = errors[index] - errors[best]
-            standard_error = difference.std(ddof=1) / np.sqrt(difference.size)
-            margin = max(2 * standard_error, _LAG_ERROR_MARGIN * errors[best].mean())
-            if difference.mean() <= margin:
-                return index
-        return best
+        return _smallest_sufficient_lag(
+            [errors for *_, errors in fits], _LAG_ERROR_MARGIN
+        )
 
     def _module_params(self, n_series: int, lag: int) -> dict:
         params = {
