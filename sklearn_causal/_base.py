@@ -268,6 +268,7 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         X_train: np.ndarray,
         y_train: np.ndarray | None = None,
         patience: int | None = None,
+        threshold: float = 1e-4,
         progress: Progress | None = None,
         **build_params,
     ):
@@ -275,8 +276,9 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
 
         Training runs epoch by epoch (:func:`~sklearn_causal.training.
         fit_epochs`): with held-out data and a ``patience`` it stops once the
-        held-out loss has not improved for ``patience`` epochs and the best
-        weights are restored; a loss that becomes NaN or infinite ends it
+        held-out loss has not fallen by a relative ``threshold`` for
+        ``patience`` epochs, and the weights of the last such fall are
+        restored; a loss that becomes NaN or infinite ends it
         with the last good weights. A Ctrl-C stops the fit and reaches the
         caller as ``KeyboardInterrupt``.
 
@@ -289,7 +291,12 @@ class CausalSelectorBase(SelectorMixin, BaseEstimator):
         X_train = self._tensor(X_train)
         y_train = None if y_train is None else self._tensor(y_train)
         outcome = fit_epochs(
-            net, X_train, y_train, patience=patience, progress=progress
+            net,
+            X_train,
+            y_train,
+            patience=patience,
+            threshold=threshold,
+            progress=progress,
         )
         return net, outcome
 

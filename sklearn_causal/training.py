@@ -11,8 +11,9 @@
 - :func:`fit_local_graph`: Algorithm 1's retraining loop (lines 2-10): a
   subproblem, the multiplier update (Eq. 10-11), the growth of the local
   region, until the graph is acyclic; it returns a :class:`LocalGraph`.
-- :func:`fit_epochs`: epochs until the held-out loss stops improving (the
-  best weights restored) or a loss diverges; it returns a
+- :func:`fit_epochs`: epochs until the held-out loss stops improving by a
+  given share (the weights of the last improvement restored) or a loss
+  diverges; it returns a
   :class:`TrainingOutcome`.
 - :func:`user_interrupts`: skorch ends training quietly on Ctrl-C; this
   context manager hands the user's Ctrl-C back to the caller.
@@ -140,14 +141,17 @@ def fit_epochs(
 ) -> TrainingOutcome:
     """Train ``net`` epoch by epoch, with early stopping and a divergence stop.
 
-    With a ``train_split`` and a ``patience``, training stops once
-    ``valid_loss`` has not fallen below ``(1 - threshold)`` times its best
-    value for ``patience`` epochs, and the weights of the epoch with the
-    lowest ``valid_loss`` (or the initial weights, when no epoch beats
-    them) are restored. Otherwise all ``net.max_epochs``
-    epochs run and the last weights are kept. Either way, an epoch whose
-    loss is NaN or infinite ends training and the weights of the best (or
-    last) finite epoch, or the initial weights, are restored.
+    With a ``train_split`` and a ``patience``, an epoch counts as an
+    improvement when its ``valid_loss`` is below ``(1 - threshold)`` times
+    that of the last improvement (at first, of the initial weights).
+    Training stops after ``patience`` epochs without one, and the weights of
+    the last improvement (or the initial weights, when no epoch improved)
+    are restored: a later epoch whose loss is lower by less than the
+    threshold is not worth its longer training. Otherwise all
+    ``net.max_epochs`` epochs run and the last weights are kept. Either way,
+    an epoch whose loss is NaN or infinite ends training and the weights of
+    the last improvement (or last finite epoch), or the initial weights,
+    are restored.
 
     Parameters
     ----------
@@ -159,7 +163,8 @@ def fit_epochs(
         Epochs without improvement before training stops; None trains all
         epochs.
     threshold : float, default=1e-4
-        Relative improvement that counts.
+        Relative decrease of the held-out loss that counts as an
+        improvement; 0 counts any decrease (the lowest loss is kept).
     progress : Progress or None, default=None
         Told the losses of every epoch, and how training ended.
 
@@ -173,7 +178,6 @@ def fit_epochs(
     best_state, best_epoch = copy.deepcopy(net.module_.state_dict()), 0
     # With early stopping an epoch must beat the untrained weights.
     best_loss = _held_out_loss(net, X, y) if early_stopping else np.inf
-    reference = best_loss
     since_improvement, stop = 0, "max_epochs"
     progress = Progress.silent() if progress is None else progress
     with progress:
@@ -186,11 +190,9 @@ def fit_epochs(
                 stop = "diverged"
                 break
             loss = losses[1]
-            if not early_stopping or loss < best_loss:
-                best_loss, best_epoch = loss, epoch
+            if not early_stopping or loss < best_loss * (1 - threshold):
+                best_loss, best_epoch, since_improvement = loss, epoch, 0
                 best_state = copy.deepcopy(net.module_.state_dict())
-            if loss < reference * (1 - threshold):
-                reference, since_improvement = loss, 0
             else:
                 since_improvement += 1
             if early_stopping and since_improvement >= patience:
@@ -354,8 +356,15 @@ class GradientPenaltyNet(NeuralNet):
         drawn at random without replacement; the penalty is then an unbiased
         estimate of the full one at ``penalty_rows / n_series`` of the cost.
         None uses every row (exact).
+    penalty_windows : int or None, default=None
+        Windows of each batch, drawn at random without replacement, whose
+        Jacobians enter the penalty; the penalty is then an unbiased
+        estimate of the batch's at ``penalty_windows / batch`` of the cost.
+        The forecast loss always uses the whole batch. None uses every
+        window.
     random_state : numpy.random.RandomState, optional
-        Source of the row draws (required with ``penalty_rows``).
+        Source of the row and window draws (required with ``penalty_rows``
+        or ``penalty_windows``).
     path_inputs : Tensor of shape (n_windows, lag, n_series), optional
         Windows on which the strengths are recorded along the path; None
         records nothing.
@@ -378,6 +387,7 @@ class GradientPenaltyNet(NeuralNet):
         *args,
         lam: float = 0.0,
         penalty_rows: int | None = None,
+        penalty_windows: int | None = None,
         random_state: np.random.RandomState | None = None,
         path_inputs: torch.Tensor | None = None,
         **kwargs,
@@ -385,20 +395,27 @@ class GradientPenaltyNet(NeuralNet):
         super().__init__(*args, **kwargs)
         self.lam = lam
         self.penalty_rows = penalty_rows
+        self.penalty_windows = penalty_windows
         self.random_state = random_state
         self.path_inputs = path_inputs
 
-    def _penalty_rows(self, n_series: int) -> torch.Tensor | None:
-        if self.penalty_rows is None or self.penalty_rows >= n_series:
+    def _draw(self, size: int, n_drawn: int | None) -> torch.Tensor | None:
+        """``n_drawn`` sorted indices out of ``size``; None (all) when not fewer."""
+        if n_drawn is None or n_drawn >= size:
             return None
-        rows = self.random_state.choice(n_series, self.penalty_rows, replace=False)
-        return torch.from_numpy(np.sort(rows)).to(self.device)
+        drawn = self.random_state.choice(size, n_drawn, replace=False)
+        return torch.from_numpy(np.sort(drawn)).to(self.device)
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        rows = self._penalty_rows(Xi.shape[-1])
-        y_pred, jacobian = self.module_.forward_with_jacobian(Xi, rows)
+        rows = self._draw(Xi.shape[-1], self.penalty_rows)
+        windows = self._draw(len(Xi), self.penalty_windows)
+        if windows is None:
+            y_pred, jacobian = self.module_.forward_with_jacobian(Xi, rows)
+        else:
+            y_pred = self.infer(Xi)
+            _, jacobian = self.module_.forward_with_jacobian(Xi[windows], rows)
         forecast_loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss = forecast_loss + self.lam * gradient_l1_penalty(jacobian)
         loss.backward()

@@ -416,3 +416,43 @@ def test_granger_strengths_in_chunks_match_one_pass():
             granger_strengths(module, x, max_entries=max_entries),
             granger_causality_scores(jacobian),
         )
+
+
+@pytest.mark.parametrize("penalty_windows", [None, 3, 8])
+@pytest.mark.parametrize("penalty_rows", [None, 2])
+def test_training_step_penalises_the_drawn_rows_and_windows(
+    penalty_rows, penalty_windows
+):
+    from sklearn_causal.training import GradientPenaltyNet
+
+    x = torch.randn(8, 2, 5, dtype=torch.float64)
+    y = torch.randn(8, 5, dtype=torch.float64)
+    net = GradientPenaltyNet(
+        BACKBONES["mlp"],
+        module__n_series=5,
+        module__lag=2,
+        module__hidden_units=4,
+        criterion=torch.nn.MSELoss,
+        lam=0.5,
+        penalty_rows=penalty_rows,
+        penalty_windows=penalty_windows,
+        random_state=np.random.RandomState(3),
+        train_split=None,
+    ).initialize()
+    net.module_.double()
+    draws = np.random.RandomState(3)
+    rows = np.arange(5)
+    if penalty_rows is not None:
+        rows = np.sort(draws.choice(5, penalty_rows, replace=False))
+    windows = np.arange(8)
+    if penalty_windows is not None and penalty_windows < 8:
+        windows = np.sort(draws.choice(8, penalty_windows, replace=False))
+
+    loss = net.train_step_single((x, y))["loss"]
+
+    # The forecast loss covers the whole batch; the penalty the drawn
+    # windows' Jacobian rows only.
+    _, jacobian = net.module_.forward_with_jacobian(x)
+    drawn = jacobian[windows][:, rows]
+    expected = torch.mean((net.module_(x) - y) ** 2) + 0.5 * gradient_l1_penalty(drawn)
+    torch.testing.assert_close(loss, expected)

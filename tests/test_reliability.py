@@ -231,11 +231,12 @@ def test_no_keyboard_interrupt_is_raised_inside_a_fit():
 
 
 def test_early_stopping_restores_the_best_epoch_without_a_warning():
+    # tol=0: any decrease of the held-out loss is an improvement.
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        gc = GrangerGRNGC(max_epochs=300, patience=3, lag=1, random_state=0).fit(
-            driven_series()
-        )
+        gc = GrangerGRNGC(
+            max_epochs=300, patience=3, tol=0.0, lag=1, random_state=0
+        ).fit(driven_series())
     losses = gc.net_.history[:, "valid_loss"]
     best = int(np.argmin(losses))
     assert len(losses) < 300
@@ -243,6 +244,22 @@ def test_early_stopping_restores_the_best_epoch_without_a_warning():
     # The restored weights are the best epoch's: their held-out error is its.
     assert gc.candidate_losses_[0] == pytest.approx(losses[best], rel=1e-3)
     assert gc.candidate_losses_[0] < losses[-1]
+
+
+def test_early_stopping_keeps_the_last_epoch_that_lowered_the_loss_by_tol():
+    tol = 0.05
+    gc = GrangerGRNGC(max_epochs=300, patience=5, tol=tol, lag=1, random_state=0)
+    gc.fit(driven_series())
+    losses = np.array(gc.net_.history[:, "valid_loss"])
+    kept = int(
+        np.flatnonzero(np.isclose(losses, gc.candidate_losses_[0], rtol=1e-3))[0]
+    )
+    # Training stopped `patience` epochs after the kept epoch, and no later
+    # epoch lowered its loss by the share `tol`, though a later one was lower:
+    # the smaller gain was not worth the longer training.
+    assert len(losses) - 1 - kept == 5
+    assert losses[kept + 1 :].min() >= losses[kept] * (1 - tol)
+    assert losses[kept + 1 :].min() < losses[kept]
 
 
 def test_running_out_of_epochs_warns():
