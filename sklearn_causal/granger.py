@@ -432,7 +432,8 @@ class GrangerGRNGC(CausalSelectorBase):
             what = (
                 f"diverged (a NaN or infinite loss at epoch {len(self.net_.history)})"
                 if outcome.stop == "diverged"
-                else "never improved the held-out loss of the initial weights"
+                else "never improved the held-out loss of the initial weights "
+                f"(by more than tol={self.tol:g})"
             )
             warn(
                 f"Training {what}; the weights of epoch {outcome.best_epoch} "

@@ -176,7 +176,8 @@ def fit_epochs(
     early_stopping = patience is not None and net.train_split is not None
     monitor = "valid_loss" if net.train_split is not None else "train_loss"
     best_state, best_epoch = copy.deepcopy(net.module_.state_dict()), 0
-    # With early stopping an epoch must beat the untrained weights.
+    # With early stopping an epoch must beat the untrained weights by the
+    # threshold.
     best_loss = _held_out_loss(net, X, y) if early_stopping else np.inf
     since_improvement, stop = 0, "max_epochs"
     progress = Progress.silent() if progress is None else progress
