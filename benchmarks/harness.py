@@ -41,6 +41,8 @@ def _run(task: Task) -> dict:
         result = {"error": f"{type(exc).__name__}: {exc}"}
     result.setdefault("seconds", time.perf_counter() - start)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if torch.cuda.is_initialized():
+        result["gpu_peak_mb"] = torch.cuda.max_memory_allocated() / 2**20
     return {"group": task.group, "method": task.method, **result}
 
 
@@ -136,6 +138,11 @@ def add_arguments(parser) -> None:
         "already there are not run again",
     )
     parser.add_argument(
+        "--device",
+        help="torch device of the package's estimators (default: theirs, "
+        '"auto"); on a GPU, run with --jobs 1 so that fits do not share it',
+    )
+    parser.add_argument(
         "--table-only",
         action="store_true",
         help="run nothing; print the table of the fits found in --records",
@@ -159,6 +166,14 @@ def collect(tasks: list[Task], args) -> list[dict]:
         file=sys.stderr,
     )
     return run_tasks(tasks, n_jobs=args.jobs, records=args.records)
+
+
+def device_kwargs(args) -> dict:
+    """``{"device": args.device}`` when --device was given, else ``{}``.
+
+    Only a given device enters a task's arguments, so that the records of
+    runs without the option still match."""
+    return {} if args.device is None else {"device": args.device}
 
 
 def select_tasks(tasks: list[Task], groups: list[str] | None) -> list[Task]:

@@ -28,6 +28,14 @@ from .training import GradientPenaltyNet, granger_strengths
 # of 230 fits (0.3 %), where lag 1 ranked better too (docs/granger.md, 2.11).
 _LAG_ERROR_MARGIN = 0.01
 
+# hidden_units="auto": one hidden unit per series, within these bounds. The
+# one shared layer carries every series' couplings: at 200-1000 series a wider
+# layer ranked better on every family tried, at 100 it did not; beyond 512 the
+# cost of a step (linear in the width) outgrows the gain (docs/granger.md,
+# 2.14).
+_AUTO_MIN_UNITS = 128
+_AUTO_MAX_UNITS = 512
+
 __all__ = ["GrangerGRNGC"]
 
 
@@ -106,10 +114,15 @@ class GrangerGRNGC(CausalSelectorBase):
         acts only two steps back.
     max_lag : int, default=3
         Largest lag tried by ``lag="auto"``.
-    hidden_units : int or sequence of int, default=128
+    hidden_units : "auto", int or sequence of int, default="auto"
         Width of the hidden layer(s) of the backbone: one int, or one
         positive int per hidden layer (per residual block for the TCN; an
         int gives the TCN as many blocks as its receptive field needs).
+        "auto" gives one layer of ``min(max(128, n_series), 512)`` units:
+        128 up to 128 series, then one unit per series up to 512. One shared
+        layer carries every series' couplings; on 200 to 1000 series a
+        wider one ranks better, on 100 it does not (``docs/granger.md``,
+        section 2.14).
     self_term : bool, default=True
         Add to each series' forecast a linear term in its latest value (one
         weight per series, zero at the start), beside the network.
@@ -235,6 +248,9 @@ class GrangerGRNGC(CausalSelectorBase):
         used. Infinite when ``adjacency_`` has no off-diagonal link.
     lag_ : int
         The lag used (``lag``, or the one ``lag="auto"`` chose).
+    hidden_units_ : int or tuple of int
+        The width(s) of the hidden layer(s) used (``hidden_units``
+        resolved; "auto" depends on the number of series).
     n_iter_ : int
         Epochs run by the network of ``lag_`` (early stopping may have
         restored the weights of an earlier one).
@@ -304,7 +320,11 @@ class GrangerGRNGC(CausalSelectorBase):
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, 1, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "hidden_units": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "hidden_units": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+        ],
         "self_term": ["boolean"],
         "lam": [Interval(Real, 0, None, closed="left")],
         "target": [Integral, str, None],
@@ -321,7 +341,7 @@ class GrangerGRNGC(CausalSelectorBase):
         model: str = "mlp",
         lag: int | str = "auto",
         max_lag: int = 3,
-        hidden_units: int | tuple[int, ...] = 128,
+        hidden_units: int | tuple[int, ...] | str = "auto",
         self_term: bool = True,
         lam: float = 0.1,
         max_epochs: int = 500,
@@ -390,6 +410,7 @@ class GrangerGRNGC(CausalSelectorBase):
         X = self._validate_X(X, reset=True)
         self.target_index_ = self._resolve_target()
         groups = self._check_groups(groups, X)
+        self.hidden_units_ = self._hidden_units(X.shape[1])
         self._start_fit()
 
         self.scaler_ = StandardScaler().set_output(transform="default").fit(X)
@@ -549,7 +570,7 @@ class GrangerGRNGC(CausalSelectorBase):
         params = {
             "module__n_series": n_series,
             "module__lag": lag,
-            "module__hidden_units": self._hidden_units(),
+            "module__hidden_units": self.hidden_units_,
             "module__random_state": self._module_seed,
             "module__zero_output": True,
             "module__self_term": self.self_term,
@@ -561,8 +582,10 @@ class GrangerGRNGC(CausalSelectorBase):
             params["module__kernel_size"] = self.kernel_size
         return params
 
-    def _hidden_units(self) -> int | tuple[int, ...]:
+    def _hidden_units(self, n_series: int) -> int | tuple[int, ...]:
         """``hidden_units`` as a Python int or a non-empty tuple of them."""
+        if isinstance(self.hidden_units, str):
+            return min(max(_AUTO_MIN_UNITS, n_series), _AUTO_MAX_UNITS)
         if isinstance(self.hidden_units, Integral) and not isinstance(
             self.hidden_units, bool
         ):

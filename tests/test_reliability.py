@@ -92,6 +92,20 @@ def test_hidden_units_accepts_a_list():
     assert sizes[:2] == [6, 5]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    ("n_series", "width"), [(3, 128), (128, 128), (200, 200), (600, 512)]
+)
+def test_auto_width_is_one_unit_per_series_between_128_and_512(n_series, width):
+    X = np.random.default_rng(0).standard_normal((24, n_series))
+    gc = GrangerGRNGC(max_epochs=1, lag=1, random_state=0).fit(X)
+    assert gc.hidden_units_ == width
+    hidden = gc.net_.module_.layers[0]
+    assert (hidden.in_features, hidden.out_features) == (n_series, width)
+    # A given width is used as it is.
+    assert GrangerGRNGC(max_epochs=1, lag=1, hidden_units=7).fit(X).hidden_units_ == 7
+
+
 # Constant columns ----------------------------------------------------------
 
 
