@@ -36,6 +36,13 @@ _LAG_ERROR_MARGIN = 0.01
 _AUTO_MIN_UNITS = 128
 _AUTO_MAX_UNITS = 512
 
+# penalty_rows="auto": Jacobian rows drawn per step, by backbone. A row costs
+# the TCN (two convolutions per block) about twice and the LSTM (through
+# time) about five times what it costs the MLP; fewer rows keep their fits
+# within the time the MLP takes, at the same accuracy on the development
+# suite and DREAM4 (TCN) or 0.002 lower (LSTM) (docs/granger.md, 2.15).
+_AUTO_PENALTY_ROWS = {"mlp": 32, "kan": 32, "lstm": 16, "tcn": 8}
+
 __all__ = ["GrangerGRNGC"]
 
 
@@ -101,8 +108,8 @@ class GrangerGRNGC(CausalSelectorBase):
         dynamics (Lorenz-96), and its Jacobian is the cheapest to compute.
         The KAN, the paper's main model, is the most accurate on long,
         strongly nonlinear series (Lorenz-96 with large forcing) but overfits
-        short ones. LSTM and TCN cost 2-5x more per Jacobian row;
-        ``penalty_rows=8`` makes them 2.5x faster (``docs/user_guide.md``).
+        short ones. LSTM and TCN cost 2-5x more per Jacobian row, so
+        ``penalty_rows="auto"`` draws fewer rows for them.
     lag : int or "auto", default="auto"
         Window length ``k``: the forecast of ``x_t`` uses ``x_{t-k}, ...,
         x_{t-1}``. "auto" trains one network per lag ``1..max_lag`` (fewer
@@ -178,13 +185,17 @@ class GrangerGRNGC(CausalSelectorBase):
         KAN only: order of the B-splines.
     kernel_size : int, default=2
         TCN only: width of the causal convolutions.
-    penalty_rows : int or None, default=32
+    penalty_rows : "auto", int or None, default="auto"
         Number of output series, drawn at random at every step, whose
         gradients enter the penalty. The penalty is then an unbiased estimate
         of the full one at ``penalty_rows / n_series`` of the cost of the
         Jacobian (with 100 series a training step takes a fifth of the time);
         None, or a value of at least the number of series, evaluates every
-        row (exact).
+        row (exact). "auto" draws 32 rows for the MLP and the KAN, 16 for
+        the LSTM and 8 for the TCN, whose Jacobian rows cost several times
+        the MLP's: the same accuracy on the development suite and DREAM4
+        (the LSTM 0.002 lower) in two thirds to three quarters of the time
+        (``docs/granger.md``, section 2.15).
     penalty_windows : int or None, default=16
         Number of windows of each batch, drawn at random at every step,
         whose Jacobians enter the penalty; the forecast loss still uses the
@@ -332,7 +343,11 @@ class GrangerGRNGC(CausalSelectorBase):
         "grid_size": [Interval(Integral, 1, None, closed="left")],
         "spline_order": [Interval(Integral, 0, None, closed="left")],
         "kernel_size": [Interval(Integral, 2, None, closed="left")],
-        "penalty_rows": [Interval(Integral, 1, None, closed="left"), None],
+        "penalty_rows": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "penalty_windows": [Interval(Integral, 1, None, closed="left"), None],
     }
 
@@ -355,7 +370,7 @@ class GrangerGRNGC(CausalSelectorBase):
         grid_size: int = 5,
         spline_order: int = 3,
         kernel_size: int = 2,
-        penalty_rows: int | None = 32,
+        penalty_rows: int | str | None = "auto",
         penalty_windows: int | None = 16,
         device: str = "auto",
         random_state=None,
@@ -531,7 +546,11 @@ class GrangerGRNGC(CausalSelectorBase):
             X_valid=windows.inputs[valid],
             y_valid=windows.targets[valid],
             lam=self.lam,
-            penalty_rows=self.penalty_rows,
+            penalty_rows=(
+                _AUTO_PENALTY_ROWS[self.model]
+                if self.penalty_rows == "auto"
+                else self.penalty_rows
+            ),
             penalty_windows=self.penalty_windows,
             random_state=np.random.RandomState(self._noise_seed),
             path_inputs=self._tensor(windows.inputs[path]),

@@ -106,6 +106,18 @@ def test_auto_width_is_one_unit_per_series_between_128_and_512(n_series, width):
     assert GrangerGRNGC(max_epochs=1, lag=1, hidden_units=7).fit(X).hidden_units_ == 7
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    ("model", "rows"), [("mlp", 32), ("kan", 32), ("lstm", 16), ("tcn", 8)]
+)
+def test_auto_penalty_rows_depend_on_the_backbone(model, rows):
+    X = driven_series()
+    gc = GrangerGRNGC(model=model, lag=1, **GRANGER).fit(X)
+    assert gc.net_.penalty_rows == rows
+    given = GrangerGRNGC(model=model, lag=1, penalty_rows=3, **GRANGER).fit(X)
+    assert given.net_.penalty_rows == 3
+
+
 # Constant columns ----------------------------------------------------------
 
 
