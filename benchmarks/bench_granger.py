@@ -266,7 +266,7 @@ def main(argv=None):
         help="GrangerGRNGC parameters changed from the default in every grngc "
         "fit but the grid search, as JSON (the table says so)",
     )
-    add_arguments(parser)
+    add_arguments(parser, device=True)
     args = parser.parse_args(argv)
 
     import sklearn_causal

@@ -91,7 +91,7 @@ def main(argv=None):
         help="GrangerGRNGC parameters changed from the default, as JSON (e.g. "
         "'{\"hidden_units\": 512}'); the table says so",
     )
-    add_arguments(parser)
+    add_arguments(parser, device=True)
     args = parser.parse_args(argv)
     largest = {"grngc": max(args.sizes), "grngc-exact": args.exact_max_p}
     largest["pcmci"] = args.pcmci_max_p

@@ -118,8 +118,9 @@ def recorded_results(tasks: list[Task], records: Path) -> list[dict]:
     return [done[_task_key(task)] for task in tasks if _task_key(task) in done]
 
 
-def add_arguments(parser) -> None:
-    """Options shared by the benchmark scripts."""
+def add_arguments(parser, *, device: bool = False) -> None:
+    """Options shared by the benchmark scripts (``--device`` where the script
+    passes it on to the package's estimators: ``device=True``)."""
     parser.add_argument(
         "--jobs",
         type=int,
@@ -137,11 +138,12 @@ def add_arguments(parser) -> None:
         help="JSON-lines file of results: appended as fits finish, and fits "
         "already there are not run again",
     )
-    parser.add_argument(
-        "--device",
-        help="torch device of the package's estimators (default: theirs, "
-        '"auto"); on a GPU, run with --jobs 1 so that fits do not share it',
-    )
+    if device:
+        parser.add_argument(
+            "--device",
+            help="torch device of the package's estimators (default: theirs, "
+            '"auto"); on a GPU, run with --jobs 1 so that fits do not share it',
+        )
     parser.add_argument(
         "--table-only",
         action="store_true",
