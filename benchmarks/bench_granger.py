@@ -86,7 +86,7 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
     }
 
 
-def fit_grngc_gridsearch(family, key, seed):
+def fit_grngc_gridsearch(family, key, seed, device=None):
     """``lam`` in LAMBDA_GRID chosen by CV forecast score, refit on all."""
     import sklearn
     from sklearn.model_selection import GridSearchCV, GroupKFold, TimeSeriesSplit
@@ -97,7 +97,9 @@ def fit_grngc_gridsearch(family, key, seed):
     start = time.perf_counter()
     with sklearn.config_context(enable_metadata_routing=True):
         estimator = (
-            GrangerGRNGC(random_state=seed)
+            GrangerGRNGC(
+                random_state=seed, **({} if device is None else {"device": device})
+            )
             .set_fit_request(groups=True)
             .set_score_request(groups=True)
         )
@@ -127,7 +129,11 @@ def fit_baseline(family, key, method):
     return {**_scores(family, graph, scores), "seconds": seconds}
 
 
-def build_tasks(families, methods, n_seeds, options=None):
+def build_tasks(families, methods, n_seeds, device=None, params=None):
+    """The fits; ``device`` (a dict, maybe empty) goes to every GrangerGRNGC
+    fit, ``params`` to every one but the grid search's."""
+    device = device or {}
+    options = {**device, **({"params": params} if params else {})}
     datasets = {
         "dream4": [("dream4", k, f"DREAM4-{k}") for k in range(1, 6)],
         "lorenz": [("lorenz", F, f"Lorenz-96 F={F:g}") for F in LORENZ_TARGETS],
@@ -150,7 +156,7 @@ def build_tasks(families, methods, n_seeds, options=None):
                                 label,
                                 method,
                                 fit_grngc_gridsearch,
-                                {**data, "seed": seed},
+                                {**data, "seed": seed, **device},
                             )
                         )
                     else:
@@ -164,7 +170,7 @@ def build_tasks(families, methods, n_seeds, options=None):
                                     **data,
                                     "model": model,
                                     "seed": seed,
-                                    **(options or {}),
+                                    **options,
                                 },
                             )
                         )
@@ -272,10 +278,9 @@ def main(argv=None):
     import sklearn_causal
 
     print(f"sklearn-causal {sklearn_causal.__version__}", file=sys.stderr)
-    options = device_kwargs(args)
-    if args.params:
-        options["params"] = args.params
-    tasks = build_tasks(args.data, args.methods, args.seeds, options)
+    tasks = build_tasks(
+        args.data, args.methods, args.seeds, device_kwargs(args), args.params
+    )
     results = collect(tasks, args)
     print(
         "\nGrangerGRNGC benchmark: DREAM4 (off-diagonal AUROC/AUPRC, the "

@@ -13,10 +13,11 @@ Run from the repository root::
     python benchmarks/dev_granger.py --families fmri-15 --graphs 2 --seeds 2
     python benchmarks/dev_granger.py --grngc '{"lag": 3}' --methods grngc
     python benchmarks/dev_granger.py --families gene-relax-300 var-sin-300 \
-        lorenz-40-300 fmri-200 --graphs 2 --seeds 2
+        lorenz-40-300 fmri-200 --graphs 2 --seeds 2 \
+        --methods grngc lagcorr ridge-var
 
 The last line runs the large families (200-300 series), which the default
-run leaves out.
+run leaves out (without PCMCI, which takes about 18 minutes a fit there).
 
 ``--grngc JSON`` fits a variant with those parameters instead of the
 default (its rows are labelled with them): this is how alternatives are
@@ -90,7 +91,8 @@ FAMILIES = {
     "fmri-50": ("fmri", {"n_nodes": 50}, True),
 }
 # Families with 200-300 series, on which the hidden layer's width is judged
-# (docs/granger.md, 2.14). Not in the default run: a fit takes 0.3-4 minutes.
+# (docs/granger.md, 2.14). Not in the default run: a GRNGC fit takes 0.3-2
+# minutes, a PCMCI fit about 18.
 LARGE_FAMILIES = {
     "gene-relax-300": ("gene", {**_RELAX, "n_genes": 300}, False),
     "var-sin-300": ("var", {**FAMILIES["var-sin"][1], "n_series": 300}, True),

@@ -30,17 +30,18 @@ _LAG_ERROR_MARGIN = 0.01
 
 # hidden_units="auto": one hidden unit per series, within these bounds. The
 # one shared layer carries every series' couplings: at 200-1000 series a wider
-# layer ranked better on every family tried, at 100 it did not; beyond 512 the
-# cost of a step (linear in the width) outgrows the gain (docs/granger.md,
-# 2.14).
+# layer ranked better on every family tried, at 100 it did not. The cap keeps
+# a fit of 1000 series (Lorenz-96, T = 2000) within 15 minutes on one core:
+# 512 units took 12-13 minutes; wider was not measured (docs/granger.md, 2.14).
 _AUTO_MIN_UNITS = 128
 _AUTO_MAX_UNITS = 512
 
 # penalty_rows="auto": Jacobian rows drawn per step, by backbone. A row costs
 # the TCN (two convolutions per block) about twice and the LSTM (through
-# time) about five times what it costs the MLP; fewer rows keep their fits
-# within the time the MLP takes, at the same accuracy on the development
-# suite and DREAM4 (TCN) or 0.002 lower (LSTM) (docs/granger.md, 2.15).
+# time) about five times what it costs the MLP. Their rows were cut until
+# Lorenz-96 with 100 series fits in 120 s and a DREAM4 network in 30 s: the
+# TCN keeps its accuracy with 8 rows; the LSTM loses 0.002 AUROC with 16 and
+# about 0.01 with 8, so it keeps 16 (docs/granger.md, 2.15).
 _AUTO_PENALTY_ROWS = {"mlp": 32, "kan": 32, "lstm": 16, "tcn": 8}
 
 __all__ = ["GrangerGRNGC"]
@@ -125,8 +126,8 @@ class GrangerGRNGC(CausalSelectorBase):
         Width of the hidden layer(s) of the backbone: one int, or one
         positive int per hidden layer (per residual block for the TCN; an
         int gives the TCN as many blocks as its receptive field needs).
-        "auto" gives one layer of ``min(max(128, n_series), 512)`` units:
-        128 up to 128 series, then one unit per series up to 512. One shared
+        "auto" acts as the int ``min(max(128, n_series), 512)``: 128 units
+        up to 128 series, then one unit per series up to 512. One shared
         layer carries every series' couplings; on 200 to 1000 series a
         wider one ranks better, on 100 it does not (``docs/granger.md``,
         section 2.14).
@@ -194,8 +195,9 @@ class GrangerGRNGC(CausalSelectorBase):
         row (exact). "auto" draws 32 rows for the MLP and the KAN, 16 for
         the LSTM and 8 for the TCN, whose Jacobian rows cost several times
         the MLP's: the same accuracy on the development suite and DREAM4
-        (the LSTM 0.002 lower) in two thirds to three quarters of the time
-        (``docs/granger.md``, section 2.15).
+        (the LSTM 0.002 lower) in 60-85 % of the time
+        (``docs/granger.md``, section 2.15). ``penalty_rows_`` records the
+        value used.
     penalty_windows : int or None, default=16
         Number of windows of each batch, drawn at random at every step,
         whose Jacobians enter the penalty; the forecast loss still uses the
@@ -262,6 +264,9 @@ class GrangerGRNGC(CausalSelectorBase):
     hidden_units_ : int or tuple of int
         The width(s) of the hidden layer(s) used (``hidden_units``
         resolved; "auto" depends on the number of series).
+    penalty_rows_ : int or None
+        The penalty's Jacobian rows drawn per step (``penalty_rows``
+        resolved; "auto" depends on ``model``; None: every row).
     n_iter_ : int
         Epochs run by the network of ``lag_`` (early stopping may have
         restored the weights of an earlier one).
@@ -426,6 +431,11 @@ class GrangerGRNGC(CausalSelectorBase):
         self.target_index_ = self._resolve_target()
         groups = self._check_groups(groups, X)
         self.hidden_units_ = self._hidden_units(X.shape[1])
+        self.penalty_rows_ = (
+            _AUTO_PENALTY_ROWS[self.model]
+            if self.penalty_rows == "auto"
+            else self.penalty_rows
+        )
         self._start_fit()
 
         self.scaler_ = StandardScaler().set_output(transform="default").fit(X)
@@ -546,11 +556,7 @@ class GrangerGRNGC(CausalSelectorBase):
             X_valid=windows.inputs[valid],
             y_valid=windows.targets[valid],
             lam=self.lam,
-            penalty_rows=(
-                _AUTO_PENALTY_ROWS[self.model]
-                if self.penalty_rows == "auto"
-                else self.penalty_rows
-            ),
+            penalty_rows=self.penalty_rows_,
             penalty_windows=self.penalty_windows,
             random_state=np.random.RandomState(self._noise_seed),
             path_inputs=self._tensor(windows.inputs[path]),
@@ -602,7 +608,8 @@ class GrangerGRNGC(CausalSelectorBase):
         return params
 
     def _hidden_units(self, n_series: int) -> int | tuple[int, ...]:
-        """``hidden_units`` as a Python int or a non-empty tuple of them."""
+        """``hidden_units`` as a Python int or a non-empty tuple of them
+        ("auto" resolved for ``n_series`` series)."""
         if isinstance(self.hidden_units, str):
             return min(max(_AUTO_MIN_UNITS, n_series), _AUTO_MAX_UNITS)
         if isinstance(self.hidden_units, Integral) and not isinstance(

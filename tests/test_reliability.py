@@ -102,20 +102,26 @@ def test_auto_width_is_one_unit_per_series_between_128_and_512(n_series, width):
     assert gc.hidden_units_ == width
     hidden = gc.net_.module_.layers[0]
     assert (hidden.in_features, hidden.out_features) == (n_series, width)
-    # A given width is used as it is.
-    assert GrangerGRNGC(max_epochs=1, lag=1, hidden_units=7).fit(X).hidden_units_ == 7
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_given_width_is_used_as_it_is():
+    gc = GrangerGRNGC(max_epochs=1, lag=1, hidden_units=7).fit(driven_series())
+    assert gc.hidden_units_ == 7
+    assert gc.net_.module_.layers[0].out_features == 7
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:.*selected no feature:UserWarning")
 @pytest.mark.parametrize(
     ("model", "rows"), [("mlp", 32), ("kan", 32), ("lstm", 16), ("tcn", 8)]
 )
 def test_auto_penalty_rows_depend_on_the_backbone(model, rows):
     X = driven_series()
     gc = GrangerGRNGC(model=model, lag=1, **GRANGER).fit(X)
-    assert gc.net_.penalty_rows == rows
+    assert gc.penalty_rows_ == gc.net_.penalty_rows == rows
     given = GrangerGRNGC(model=model, lag=1, penalty_rows=3, **GRANGER).fit(X)
-    assert given.net_.penalty_rows == 3
+    assert given.penalty_rows_ == given.net_.penalty_rows == 3
 
 
 # Constant columns ----------------------------------------------------------
