@@ -19,7 +19,6 @@ graph except the scoring.
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,8 @@ from harness import (
     Task,
     add_arguments,
     collect,
-    device_kwargs,
+    estimator_options,
+    estimator_params,
     graph_scores,
     print_table,
 )
@@ -74,9 +74,10 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
     from sklearn_causal import GrangerGRNGC
 
     X, groups, graph = _load(family, key)
-    options = {**(params or {}), **({} if device is None else {"device": device})}
     start = time.perf_counter()
-    estimator = GrangerGRNGC(model=model, random_state=seed, **options)
+    estimator = GrangerGRNGC(
+        model=model, random_state=seed, **estimator_params(device, params)
+    )
     estimator.fit(X, groups=groups)
     seconds = time.perf_counter() - start
     return {
@@ -97,9 +98,7 @@ def fit_grngc_gridsearch(family, key, seed, device=None):
     start = time.perf_counter()
     with sklearn.config_context(enable_metadata_routing=True):
         estimator = (
-            GrangerGRNGC(
-                random_state=seed, **({} if device is None else {"device": device})
-            )
+            GrangerGRNGC(random_state=seed, **estimator_params(device))
             .set_fit_request(groups=True)
             .set_score_request(groups=True)
         )
@@ -129,11 +128,11 @@ def fit_baseline(family, key, method):
     return {**_scores(family, graph, scores), "seconds": seconds}
 
 
-def build_tasks(families, methods, n_seeds, device=None, params=None):
-    """The fits; ``device`` (a dict, maybe empty) goes to every GrangerGRNGC
-    fit, ``params`` to every one but the grid search's."""
-    device = device or {}
-    options = {**device, **({"params": params} if params else {})}
+def build_tasks(families, methods, n_seeds, options=None):
+    """The fits; ``options`` (``harness.estimator_options``) go to every
+    GrangerGRNGC fit, but ``params`` not to the grid search's."""
+    options = options or {}
+    search_options = {k: v for k, v in options.items() if k != "params"}
     datasets = {
         "dream4": [("dream4", k, f"DREAM4-{k}") for k in range(1, 6)],
         "lorenz": [("lorenz", F, f"Lorenz-96 F={F:g}") for F in LORENZ_TARGETS],
@@ -156,7 +155,7 @@ def build_tasks(families, methods, n_seeds, device=None, params=None):
                                 label,
                                 method,
                                 fit_grngc_gridsearch,
-                                {**data, "seed": seed, **device},
+                                {**data, "seed": seed, **search_options},
                             )
                         )
                     else:
@@ -266,21 +265,13 @@ def main(argv=None):
         "--methods", nargs="+", default=DEFAULT_METHODS, choices=METHODS
     )
     parser.add_argument("--seeds", type=int, default=5, help="GRNGC seeds per data set")
-    parser.add_argument(
-        "--params",
-        type=json.loads,
-        help="GrangerGRNGC parameters changed from the default in every grngc "
-        "fit but the grid search, as JSON (the table says so)",
-    )
-    add_arguments(parser, device=True)
+    add_arguments(parser, estimator_options=True)
     args = parser.parse_args(argv)
 
     import sklearn_causal
 
     print(f"sklearn-causal {sklearn_causal.__version__}", file=sys.stderr)
-    tasks = build_tasks(
-        args.data, args.methods, args.seeds, device_kwargs(args), args.params
-    )
+    tasks = build_tasks(args.data, args.methods, args.seeds, estimator_options(args))
     results = collect(tasks, args)
     print(
         "\nGrangerGRNGC benchmark: DREAM4 (off-diagonal AUROC/AUPRC, the "

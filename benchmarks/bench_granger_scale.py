@@ -21,7 +21,6 @@ Run from the repository root::
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,8 @@ from harness import (
     Task,
     add_arguments,
     collect,
-    device_kwargs,
+    estimator_options,
+    estimator_params,
     graph_scores,
     print_table,
 )
@@ -57,9 +57,11 @@ def fit(n_series, method, seed, device=None, params=None):
     from sklearn_causal import GrangerGRNGC
 
     exact = {"penalty_rows": None, "penalty_windows": None}
-    params = {**(exact if method == "grngc-exact" else {}), **(params or {})}
-    if device is not None:
-        params["device"] = device
+    # --params override the exact penalty's two settings where they name them.
+    params = {
+        **(exact if method == "grngc-exact" else {}),
+        **estimator_params(device, params),
+    }
     start = time.perf_counter()
     estimator = GrangerGRNGC(random_state=seed, **params).fit(X)
     seconds = time.perf_counter() - start
@@ -85,20 +87,12 @@ def main(argv=None):
         "--pcmci-max-p", type=int, default=300, help="largest p for pcmci (default 300)"
     )
     parser.add_argument("--seeds", type=int, default=1, help="GRNGC seeds")
-    parser.add_argument(
-        "--params",
-        type=json.loads,
-        help="GrangerGRNGC parameters changed from the default, as JSON (e.g. "
-        "'{\"hidden_units\": 512}'); the table says so",
-    )
-    add_arguments(parser, device=True)
+    add_arguments(parser, estimator_options=True)
     args = parser.parse_args(argv)
     largest = {"grngc": max(args.sizes), "grngc-exact": args.exact_max_p}
     largest["pcmci"] = args.pcmci_max_p
     # Largest p first, so that the longest fit starts at once.
-    options = device_kwargs(args)
-    if args.params:
-        options["params"] = args.params
+    options = estimator_options(args)
     tasks = [
         Task(
             f"p={p}",

@@ -118,9 +118,10 @@ def recorded_results(tasks: list[Task], records: Path) -> list[dict]:
     return [done[_task_key(task)] for task in tasks if _task_key(task) in done]
 
 
-def add_arguments(parser, *, device: bool = False) -> None:
-    """Options shared by the benchmark scripts (``--device`` where the script
-    passes it on to the package's estimators: ``device=True``)."""
+def add_arguments(parser, *, estimator_options: bool = False) -> None:
+    """Options shared by the benchmark scripts (``--device`` and ``--params``
+    where the script passes them on to GrangerGRNGC:
+    ``estimator_options=True``)."""
     parser.add_argument(
         "--jobs",
         type=int,
@@ -138,11 +139,18 @@ def add_arguments(parser, *, device: bool = False) -> None:
         help="JSON-lines file of results: appended as fits finish, and fits "
         "already there are not run again",
     )
-    if device:
+    if estimator_options:
         parser.add_argument(
             "--device",
             help="torch device of the package's estimators (default: theirs, "
             '"auto"); on a GPU, run with --jobs 1 so that fits do not share it',
+        )
+        parser.add_argument(
+            "--params",
+            type=json.loads,
+            help="GrangerGRNGC parameters changed from the default, as JSON "
+            "(e.g. '{\"hidden_units\": 512}'; in bench_granger.py every grngc "
+            "fit but the grid search's); the output says so",
         )
     parser.add_argument(
         "--table-only",
@@ -170,12 +178,20 @@ def collect(tasks: list[Task], args) -> list[dict]:
     return run_tasks(tasks, n_jobs=args.jobs, records=args.records)
 
 
-def device_kwargs(args) -> dict:
-    """``{"device": args.device}`` when --device was given, else ``{}``.
+def estimator_options(args) -> dict:
+    """The task arguments ``device`` and ``params`` of --device and --params.
 
-    Only a given device enters a task's arguments, so that the records of
-    runs without the option still match."""
-    return {} if args.device is None else {"device": args.device}
+    Only a given option enters a task's arguments, so that the records of
+    runs without it still match."""
+    options = {} if args.device is None else {"device": args.device}
+    if args.params:
+        options["params"] = args.params
+    return options
+
+
+def estimator_params(device=None, params=None) -> dict:
+    """GrangerGRNGC's arguments from a task's ``device`` and ``params``."""
+    return {**(params or {}), **({} if device is None else {"device": device})}
 
 
 def select_tasks(tasks: list[Task], groups: list[str] | None) -> list[Task]:
