@@ -4,7 +4,7 @@ Run from the repository root after installing the package::
 
     python examples/quickstart.py
 
-It takes about 35 seconds on two CPU cores.
+It takes about 25 seconds on two CPU cores.
 """
 
 import numpy as np

@@ -100,7 +100,7 @@ class GraphAutoencoder(nn.Module):
     ----------
     n_variables : int
         Number of variables ``d`` (columns of the input).
-    hidden_units : int, default=16
+    hidden_units : int, default=8
         Hidden width of every encoder and decoder.
     latent_dim : int, default=8
         Dimension ``l'`` of the latent vector of a variable.
@@ -131,7 +131,7 @@ class GraphAutoencoder(nn.Module):
     def __init__(
         self,
         n_variables: int,
-        hidden_units: int = 16,
+        hidden_units: int = 8,
         latent_dim: int = 8,
         n_restarts: int = 1,
         class_index: int | None = None,
@@ -359,7 +359,7 @@ class GatedGraphAutoencoder(nn.Module):
         n_variables: int,
         target_index: int,
         temperature: float = 0.5,
-        hidden_units: int = 16,
+        hidden_units: int = 8,
         latent_dim: int = 8,
         class_index: int | None = None,
         n_classes: int | None = None,
