@@ -737,8 +737,19 @@ def fit_local_graph(
        ``neighbourhood`` steps from the target through them;
     3. update ``mu`` and ``rho`` (Eq. 10-11, :func:`update_multipliers`);
     4. stop once every restart has ``h <= h_tol``, acyclic links and a
-       region that did not grow, or has ``rho >= rho_max``; or, keeping the
-       previous iteration's weights, once the loss is NaN or infinite.
+       region that did not change, or has ``rho >= rho_max``; or, keeping
+       the previous iteration's weights, once the loss is NaN or infinite.
+
+    The region is grown through the current graph (Algorithm 1, line 4).
+    The initial graph links every pair (each direction has probability
+    1/4), so the first subproblem's region is every variable: it is
+    unmasked. After it the region is the target's neighbourhood in the
+    learned links, and from then on it only grows. Starting from the
+    target alone instead, the first subproblem could only link the target,
+    and every neighbour, which then had no other variable to explain it,
+    gained more from an edge out of the target than the target gained from
+    an edge into it: the target's parents came out as children, and their
+    parents as false spouses (docs/design.md, item 10).
 
     The size of the region each subproblem worked on, and ``h`` and the
     new ``rho`` after it, are recorded in ``net.history``.
@@ -774,8 +785,10 @@ def fit_local_graph(
     """
     net.initialize()
     n_restarts, d = net.module_.n_restarts, net.module_.n_variables
-    region = np.zeros((n_restarts, d), dtype=bool)
-    region[:, target] = True
+    # Every pair starts linked with probability 1/4 in each direction, so the
+    # region grown from the target through the initial graph is every
+    # variable: the first subproblem is unmasked.
+    region = np.ones((n_restarts, d), dtype=bool)
     mu = np.full(n_restarts, float(mu))
     rho = np.full(n_restarts, float(rho))
     h_previous = np.full(n_restarts, np.inf)
@@ -799,10 +812,12 @@ def fit_local_graph(
                 converged = np.zeros(n_restarts, dtype=bool)
                 ending = f"a loss became NaN or infinite at iteration {iteration}"
                 break
-            grown = region | np.stack(
+            grown = np.stack(
                 [local_neighbourhood(one, target, neighbourhood) for one in links]
             )
-            grew = (grown & ~region).any(axis=1)
+            if iteration > 1:
+                grown |= region
+            changed = (grown != region).any(axis=1)
             region = grown
             mu, rho = update_multipliers(mu, rho, h, h_previous, beta=beta, gamma=gamma)
             h_previous = h
@@ -815,7 +830,7 @@ def fit_local_graph(
                 rho=rho.max(),
                 region=region.sum(axis=1).mean(),
             )
-            if np.all((converged & ~grew) | (rho >= rho_max)):
+            if np.all((converged & ~changed) | (rho >= rho_max)):
                 ending = (
                     f"stopped at iteration {iteration}: "
                     f"{int(converged.sum())} of {n_restarts} restarts acyclic "

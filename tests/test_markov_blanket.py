@@ -174,8 +174,10 @@ def test_augmented_lagrangian_log_and_acyclic_result():
     history = mb.net_.history
     assert {"h", "rho", "region_size"} <= set(history[-1])
     assert len(history) == mb.n_iter_
-    # Every restart starts from the target's region alone and ends acyclic.
-    assert history[0, "region_size"] == [1, 1]
+    # Every restart's first subproblem sees every retrained variable (the
+    # initial graph links every pair); every restart ends acyclic.
+    n_retrained = len(mb.retrained_variables_)
+    assert history[0, "region_size"] == [n_retrained, n_retrained]
     assert max(history[-1, "h"]) <= mb.h_tol
     assert all(is_acyclic(links) for links in mb.links_)
     with pytest.warns(ConvergenceWarning, match="h_tol"):

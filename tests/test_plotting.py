@@ -35,12 +35,15 @@ def granger():
 
 @pytest.fixture(scope="module")
 def blanket():
-    # a -> y -> c <- s, and an irrelevant column.
+    # a -> y -> c <- s, and an irrelevant column (the v-structure of
+    # test_markov_blanket.py; with unit weights and noise 0.3 the default
+    # draws s as a second child of y: the blanket is right, its roles not,
+    # docs/design.md item 10).
     rng = np.random.RandomState(0)
     n = 600
     a, s, noise = rng.normal(size=(3, n))
-    y = a + 0.3 * rng.normal(size=n)
-    c = y + s + 0.3 * rng.normal(size=n)
+    y = 1.5 * a + 0.5 * rng.normal(size=n)
+    c = 1.5 * y + 1.5 * s + 0.5 * rng.normal(size=n)
     X = pd.DataFrame({"a": a, "c": c, "s": s, "noise": noise})
     fitted = MarkovBlanketGCFS(target="y", random_state=0).fit(X, y)
     # The role and colour checks below need a blanket to look at.
