@@ -95,7 +95,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         Hidden width of every per-variable encoder and decoder MLP. 8
         rather than 16 kept the development suite's mean blanket F1 (0.786
         against 0.785) and made fits about a quarter faster
-        (``docs/design.md``, item 9).
+        (``docs/design.md``, item 9), but with 200 features it lost blanket
+        F1 on ANM-GP data (0.327 against 0.482): with many features, try
+        16.
     latent_dim : int, default=8
         Dimension of a variable's latent vector in the autoencoder. 8
         rather than 4 raised the development suite's mean blanket F1 from

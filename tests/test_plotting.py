@@ -35,10 +35,10 @@ def granger():
 
 @pytest.fixture(scope="module")
 def blanket():
-    # a -> y -> c <- s, and an irrelevant column (the v-structure of
-    # test_markov_blanket.py; with unit weights and noise 0.3 the default
-    # draws s as a second child of y: the blanket is right, its roles not,
-    # docs/design.md item 10).
+    # a -> y -> c <- s, and an irrelevant column, with the weights and noise
+    # of test_markov_blanket.py's v-structure (with unit weights and noise
+    # 0.3 the default draws s as a second child of y: the blanket is right,
+    # its roles not, docs/design.md item 10).
     rng = np.random.RandomState(0)
     n = 600
     a, s, noise = rng.normal(size=(3, n))
