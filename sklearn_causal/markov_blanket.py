@@ -28,6 +28,11 @@ _EDGE_PARAMETERS = 2.0
 # Gradient steps of the search, and of each subproblem, for "auto".
 _AUTO_SEARCH_STEPS = 400
 _AUTO_STEPS = 400
+# search_hidden_units="auto": the narrow search below this many features, the
+# wide one from it on (docs/design.md, item 11).
+_WIDE_SEARCH_FEATURES = 100
+_NARROW_SEARCH_UNITS = 8
+_WIDE_SEARCH_UNITS = 16
 
 
 class MarkovBlanketGCFS(CausalSelectorBase):
@@ -92,12 +97,10 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         first subproblem works on every retrained variable; the region is
         then grown from ``T`` through the links it learned.
     hidden_units : int, default=8
-        Hidden width of every per-variable encoder and decoder MLP. 8
-        rather than 16 kept the development suite's mean blanket F1 (0.786
-        against 0.785) and made fits about a quarter faster
-        (``docs/design.md``, item 9), but with 200 features it lost blanket
-        F1 on ANM-GP data (0.327 against 0.482): with many features, try
-        16.
+        Hidden width of every per-variable encoder and decoder MLP of the
+        retraining. 8 rather than 16 kept the development suite's mean
+        blanket F1 (0.786 against 0.785) and made fits about a quarter
+        faster (``docs/design.md``, item 9).
     latent_dim : int, default=8
         Dimension of a variable's latent vector in the autoencoder. 8
         rather than 4 raised the development suite's mean blanket F1 from
@@ -134,6 +137,13 @@ class MarkovBlanketGCFS(CausalSelectorBase):
     search_steps : int or "auto", default="auto"
         Gradient steps of the search phase, whatever the number of samples;
         "auto" is 400.
+    search_hidden_units : int or "auto", default="auto"
+        Hidden width of the encoder and decoder MLPs of the search phase.
+        "auto" is 8 below 100 searched features and 16 from 100 on: with 8
+        units and 200 features the search's candidates missed much of the
+        blanket (development suite: linear 0.726 against 0.955 blanket F1,
+        ANM-GP 0.319 against 0.548), while with 30-50 features 16 units
+        were no better (``docs/design.md``, item 11).
     steps_per_subproblem : int or "auto", default="auto"
         Gradient steps of each augmented Lagrangian subproblem (Eq. 9),
         whatever the number of samples. "auto" is 400 for one restart and
@@ -274,6 +284,10 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
+        "search_hidden_units": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "steps_per_subproblem": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -299,6 +313,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         rho_max: float = 1e16,
         max_iter: int = 30,
         search_steps: int | str = "auto",
+        search_hidden_units: int | str = "auto",
         steps_per_subproblem: int | str = "auto",
         lr: float = 1e-2,
         batch_size: int | None = 256,
@@ -323,6 +338,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         self.rho_max = rho_max
         self.max_iter = max_iter
         self.search_steps = search_steps
+        self.search_hidden_units = search_hidden_units
         self.steps_per_subproblem = steps_per_subproblem
         self.lr = lr
         self.batch_size = batch_size
@@ -422,6 +438,13 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             return float(self.lam)
         return float(_EDGE_PARAMETERS * np.log(n_samples) / (2 * n_samples))
 
+    def _search_width(self, n_features: int) -> int:
+        if self.search_hidden_units != "auto":
+            return self.search_hidden_units
+        if n_features < _WIDE_SEARCH_FEATURES:
+            return _NARROW_SEARCH_UNITS
+        return _WIDE_SEARCH_UNITS
+
     def _search_steps(self) -> int:
         return _AUTO_SEARCH_STEPS if self.search_steps == "auto" else self.search_steps
 
@@ -430,13 +453,15 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             return self.steps_per_subproblem
         return _AUTO_STEPS if self.n_restarts == 1 else _AUTO_STEPS // 2
 
-    def _module_params(self, n_variables: int, class_index: int | None) -> dict:
-        """Module parameters shared by the search and retraining nets, and
-        Adam's fused kernel (thousands of steps on small tensors)."""
+    def _module_params(
+        self, n_variables: int, class_index: int | None, hidden_units: int
+    ) -> dict:
+        """Module parameters of the search and retraining nets, and Adam's
+        fused kernel (thousands of steps on small tensors)."""
         params = {
             "optimizer__fused": True,
             "module__n_variables": n_variables,
-            "module__hidden_units": self.hidden_units,
+            "module__hidden_units": hidden_units,
             "module__latent_dim": self.latent_dim,
             "module__random_state": self._module_seed,
         }
@@ -465,7 +490,9 @@ class MarkovBlanketGCFS(CausalSelectorBase):
                 "reconstruction through the gates (no sparsity price)",
                 unit="step",
             ),
-            **self._module_params(data.shape[1], target),
+            **self._module_params(
+                data.shape[1], target, self._search_width(n_features=target)
+            ),
         )
         if outcome.stop == "diverged":
             warn(
@@ -493,7 +520,7 @@ class MarkovBlanketGCFS(CausalSelectorBase):
             temperature=self.temperature,
             random_state=np.random.RandomState(self._noise_seed + 1),
             module__n_restarts=self.n_restarts,
-            **self._module_params(data.shape[1], target),
+            **self._module_params(data.shape[1], target, self.hidden_units),
         )
         local_graph = fit_local_graph(
             net,

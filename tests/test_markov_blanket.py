@@ -184,6 +184,19 @@ def test_augmented_lagrangian_log_and_acyclic_result():
         MarkovBlanketGCFS(**{**FAST, "max_iter": 2}).fit(X, y)
 
 
+@quick_fit_warns
+def test_search_and_retraining_have_their_own_width():
+    X, y = _v_structure(n=100)
+    mb = MarkovBlanketGCFS(**QUICK, search_hidden_units=5, hidden_units=3)
+    mb.fit(X, y)
+    search_encoders = mb.search_net_.module_.autoencoder.encoders
+    assert search_encoders.weights[0].shape[1] == 5
+    assert mb.net_.module_.encoders.weights[0].shape[1] == 3
+    # "auto": 8 units below 100 searched features, 16 from 100 on.
+    auto = MarkovBlanketGCFS()
+    assert [auto._search_width(n) for n in (6, 99, 100, 500)] == [8, 8, 16, 16]
+
+
 def test_each_subproblem_takes_the_steps_it_is_given():
     X, y = _v_structure(n=257)
     mb = MarkovBlanketGCFS(**{**FAST, "steps_per_subproblem": 7, "max_iter": 3})
@@ -232,6 +245,12 @@ def test_clone_pickle_and_joblib_roundtrip(tmp_path):
         (_v_structure(n=20)[0], np.arange(20.0), {"rho_growth": 0.5}, "rho_growth"),
         (_v_structure(n=20)[0], np.arange(20.0), {"threshold": 1.0}, "threshold"),
         (_v_structure(n=20)[0], np.arange(20.0), {"n_restarts": 0}, "n_restarts"),
+        (
+            _v_structure(n=20)[0],
+            np.arange(20.0),
+            {"search_hidden_units": 0},
+            "search_hidden_units",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_error(X, y, kwargs, message):
