@@ -1,12 +1,13 @@
 """Diagnostic measurements behind GrangerGRNGC's defaults (docs/granger.md).
 
-Four parts, each printing Markdown tables (run from the repository root, one
+Five parts, each printing Markdown tables (run from the repository root, one
 thread)::
 
-    python benchmarks/diagnose_granger.py path       # ranking along training
-    python benchmarks/diagnose_granger.py ceilings   # what the data carry
-    python benchmarks/diagnose_granger.py readouts   # which epochs to read
-    python benchmarks/diagnose_granger.py lags       # how lag="auto" chooses
+    python benchmarks/diagnose_granger.py path        # ranking along training
+    python benchmarks/diagnose_granger.py ceilings    # what the data carry
+    python benchmarks/diagnose_granger.py readouts    # which epochs to read
+    python benchmarks/diagnose_granger.py lags        # how lag="auto" chooses
+    python benchmarks/diagnose_granger.py restricted  # a held-out test of a ranking
 
 ``path``: GrangerGRNGC (``lag=1``, no early stopping, 256 epochs) records
 its per-effect normalised strengths along training; the table gives the
@@ -37,6 +38,19 @@ truth only scores; no rule sees it. About 30 minutes on two cores for the
 whole set with 3 graphs and 5 seeds (``--jobs 2``)::
 
     python benchmarks/diagnose_granger.py lags --seeds 5 --jobs 2 --records r.jsonl
+
+``restricted``: two read-outs of each data set, the default fit's
+``causal_matrix_`` (early) and that of a 1024-unit network trained 150
+epochs without early stopping (late, docs/granger.md 2.16), are tested on
+held-out data without the truth: for every effect, a small MLP on its own
+latest value and the ``k`` = 3 inputs a read-out ranks highest is trained on
+the first 80 % of every trajectory's transitions and scored on the rest.
+The truth's ranking and a random one are scored alike for reference only.
+Development families (graph 0 by default) and Lorenz-96 with 100 series
+(``l96-20``, ``l96-40``: F = 20 and 40, T = 1000, data ``random_state`` 100
++ graph, not the benchmark's). About 15 minutes on one core::
+
+    python benchmarks/diagnose_granger.py restricted --graphs 1
 
 ``ceilings``: simple statistics of the data itself on the fMRI-like family
 and on NetSim sim3 subjects 1-5: the lag-1 correlation, the contemporaneous
@@ -450,9 +464,151 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
     )
 
 
+LATE = {"hidden_units": 1024, "patience": None, "max_epochs": 150}
+
+
+def _restricted_load(family, graph):
+    """(X, groups, truth) of a development family or of ``l96-F`` (p = 100)."""
+    from dev_granger import load
+
+    from sklearn_causal.datasets import make_lorenz96
+
+    if family.startswith("l96-"):
+        X, truth = make_lorenz96(100, 1000, float(family[4:]), random_state=100 + graph)
+        return X, None, truth
+    X, groups, truth, _ = load(family, graph)
+    return X, groups, truth
+
+
+def _transitions(X, groups, share=0.8):
+    """Standardised (x_{t-1}, x_t) pairs: each trajectory's first ``share``
+    for training, the rest held out."""
+    import torch
+
+    X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-12)
+    groups = np.zeros(len(X), dtype=int) if groups is None else np.asarray(groups)
+    parts = {"train": ([], []), "test": ([], [])}
+    for group in np.unique(groups):
+        Z = X[groups == group]
+        cut = round((len(Z) - 1) * share)
+        parts["train"][0].append(Z[:cut])
+        parts["train"][1].append(Z[1 : cut + 1])
+        parts["test"][0].append(Z[cut:-1])
+        parts["test"][1].append(Z[cut + 1 :])
+    return {
+        name: tuple(torch.tensor(np.concatenate(a), dtype=torch.float32) for a in pair)
+        for name, pair in parts.items()
+    }
+
+
+def _restricted_error(ranking, transitions, k=3, hidden=32, steps=400, seed=0):
+    """Held-out MSE of per-effect MLPs on each effect's own latest value and
+    the ``k`` causes ``ranking`` (row = cause) puts first (best of the checks
+    every 20 full-batch Adam steps)."""
+    import torch
+
+    p = ranking.shape[0]
+    scores = np.where(np.eye(p, dtype=bool), -np.inf, ranking)
+    inputs = torch.tensor(
+        [[*np.argsort(-scores[:, j], kind="stable")[:k], j] for j in range(p)]
+    )
+    generator = torch.Generator().manual_seed(seed)
+    width = k + 1
+    params = [
+        (torch.randn(p, width, hidden, generator=generator) / width**0.5),
+        torch.zeros(p, 1, hidden),
+        torch.zeros(p, hidden, 1),
+        torch.zeros(p, width, 1),
+        torch.zeros(p, 1, 1),
+    ]
+    for tensor in params:
+        tensor.requires_grad_()
+    w_in, b_in, w_out, w_linear, b_out = params
+
+    def forecast(x):
+        x = x[:, inputs].permute(1, 0, 2)
+        hidden_layer = torch.nn.functional.silu(x @ w_in + b_in)
+        return hidden_layer @ w_out + x @ w_linear + b_out
+
+    (x_train, y_train), (x_test, y_test) = transitions["train"], transitions["test"]
+    y_train, y_test = y_train.T.unsqueeze(-1), y_test.T.unsqueeze(-1)
+    optimizer = torch.optim.Adam(params, lr=1e-2)
+    best = np.inf
+    for step in range(steps):
+        optimizer.zero_grad()
+        loss = ((forecast(x_train) - y_train) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        if step % 20 == 19:
+            with torch.no_grad():
+                best = min(best, float(((forecast(x_test) - y_test) ** 2).mean()))
+    return best
+
+
+def restricted(families, n_graphs):
+    import warnings
+
+    import torch
+
+    from sklearn_causal import GrangerGRNGC
+
+    torch.set_num_threads(1)
+    rows = []
+    for family in families:
+        for graph in range(n_graphs):
+            X, groups, truth = _restricted_load(family, graph)
+            readouts = {}
+            for name, params in (("early", {}), ("late", LATE)):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    fitted = GrangerGRNGC(random_state=0, **params).fit(
+                        X, groups=groups
+                    )
+                readouts[name] = fitted.causal_matrix_
+            rng = np.random.RandomState(0)
+            transitions = _transitions(X, groups)
+            errors = {
+                name: _restricted_error(ranking, transitions)
+                for name, ranking in {
+                    **readouts,
+                    "truth": truth + 1e-3 * rng.rand(*truth.shape),
+                    "random": rng.rand(*truth.shape),
+                }.items()
+            }
+            rows.append(
+                {
+                    "family": f"{family} (graph {graph})",
+                    "auroc": f"{_off_auroc(truth, readouts['early']):.3f} / "
+                    f"{_off_auroc(truth, readouts['late']):.3f}",
+                    **{name: f"{value:.4f}" for name, value in errors.items()},
+                    "gain": f"{100 * (1 - errors['late'] / errors['early']):+.1f} %",
+                }
+            )
+    print(
+        "\nHeld-out MSE of per-effect MLPs on each read-out's top 3 inputs "
+        "(and the effect's own latest value); AUROC off the diagonal, early / "
+        "late; gain: how much lower the late read-out's error is. The truth "
+        "and random rows are references; no read-out sees the truth.\n"
+    )
+    print_table(
+        rows,
+        [
+            ("family", "data", "s"),
+            ("auroc", "AUROC early / late", "s"),
+            ("early", "MSE early", "s"),
+            ("late", "MSE late", "s"),
+            ("gain", "late lower by", "s"),
+            ("truth", "MSE truth", "s"),
+            ("random", "MSE random", "s"),
+        ],
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=["path", "ceilings", "readouts", "lags"])
+    parser.add_argument(
+        "part", choices=["path", "ceilings", "readouts", "lags", "restricted"]
+    )
     parser.add_argument(
         "--families",
         nargs="+",
@@ -479,6 +635,21 @@ def main(argv=None):
             json.loads(args.params),
             args.records,
             args.jobs,
+        )
+    elif args.part == "restricted":
+        restricted(
+            args.families
+            or [
+                "l96-40",
+                "l96-20",
+                "fmri-15",
+                "fmri-50",
+                "gene-fast",
+                "gene-relax",
+                "gene-release",
+                "var-tanh",
+            ],
+            args.graphs,
         )
     elif args.part == "readouts":
         readouts(args.families or [*default, "lorenz-40"], args.graphs, args.widths)
