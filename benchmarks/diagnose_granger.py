@@ -484,12 +484,11 @@ def _transitions(X, groups, share=0.8):
     """Standardised (x_{t-1}, x_t) pairs: each trajectory's first ``share``
     for training, the rest held out."""
     import torch
+    from peers import _split_trajectories
 
     X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-12)
-    groups = np.zeros(len(X), dtype=int) if groups is None else np.asarray(groups)
     parts = {"train": ([], []), "test": ([], [])}
-    for group in np.unique(groups):
-        Z = X[groups == group]
+    for Z in _split_trajectories(X, groups):
         cut = round((len(Z) - 1) * share)
         parts["train"][0].append(Z[:cut])
         parts["train"][1].append(Z[1 : cut + 1])
