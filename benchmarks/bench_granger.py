@@ -84,6 +84,7 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
         **_scores(family, graph, estimator.causal_matrix_),
         "seconds": seconds,
         "lag": estimator.lag_,
+        "long_training": bool(estimator.long_training_),
     }
 
 

@@ -140,6 +140,7 @@ def fit_grngc(family, graph, seed, params):
         "seconds": seconds,
         "lag": int(estimator.lag_),
         "heldout_loss": float(estimator.candidate_losses_[kept]),
+        "long_training": bool(estimator.long_training_),
     }
 
 

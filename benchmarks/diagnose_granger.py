@@ -39,16 +39,21 @@ whole set with 3 graphs and 5 seeds (``--jobs 2``)::
 
     python benchmarks/diagnose_granger.py lags --seeds 5 --jobs 2 --records r.jsonl
 
-``restricted``: two read-outs of each data set, the default fit's
-``causal_matrix_`` (early) and that of a 1024-unit network trained 150
-epochs without early stopping (late, docs/granger.md 2.16), are tested on
-held-out data without the truth: for every effect, a small MLP on its own
-latest value and the ``k`` = 3 inputs a read-out ranks highest is trained on
-the first 80 % of every trajectory's transitions and scored on the rest.
-The truth's ranking and a random one are scored alike for reference only.
-Development families (graph 0 by default) and Lorenz-96 with 100 series
-(``l96-20``, ``l96-40``: F = 20 and 40, T = 1000, data ``random_state`` 100
-+ graph, not the benchmark's). About 15 minutes on one core::
+``restricted``: two read-outs of each data set, the ``causal_matrix_`` of
+the early-stopped network (``long_training=False``: early) and that of a
+1024-unit network trained 150 epochs without early stopping at the lag the
+first fit kept (late, its whole path averaged; docs/granger.md 2.16-2.17),
+are tested on held-out data without the truth
+(``sklearn_causal._restricted_forecast.restricted_forecast_errors``, the
+test of ``long_training="auto"``): for every effect, a small MLP on its own
+latest value and the 3 inputs a read-out ranks highest is trained on the
+first 80 % of every trajectory's transitions and scored on the rest. The
+truth's ranking and a random one are scored alike for reference only.
+Development families, Lorenz-96 with 100 series (``l96-20``, ``l96-40``: F
+= 20 and 40, T = 1000, data ``random_state`` 100 + graph, not the
+benchmark's), and the benchmark's ``dream4`` networks and ``netsim``
+subjects (graph ``k``: network or subject ``k + 1``). About 15 minutes on
+one core for the default families with one graph::
 
     python benchmarks/diagnose_granger.py restricted --graphs 1
 
@@ -379,7 +384,7 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from sklearn_causal.granger import _LAG_ERROR_MARGIN, _smallest_sufficient_lag
+    from sklearn_causal.granger import _LAG_ERROR_MARGIN, _first_sufficient
 
     keys = [(f, g) for f in families for g in range(n_graphs)]
     keys += [("dream4", k) for k in range(1, 6)] + [("netsim", k) for k in range(1, 6)]
@@ -400,8 +405,8 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
         strengths = [np.asarray(s) for s in result["strengths"]]
         truth = np.asarray(result["truth"])
         old, new = (
-            _smallest_sufficient_lag(errors, 0.0),
-            _smallest_sufficient_lag(errors, _LAG_ERROR_MARGIN),
+            _first_sufficient(errors, 0.0),
+            _first_sufficient(errors, _LAG_ERROR_MARGIN),
         )
         lags = result["candidate_lags"]
         if lags[new] != result["lag"]:
@@ -414,8 +419,7 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
         not_worse = [
             i
             for i in range(len(errors))
-            if i == best
-            or _smallest_sufficient_lag([errors[i], errors[best]], 0.0) == 0
+            if i == best or _first_sufficient([errors[i], errors[best]], 0.0) == 0
         ]
         name = result["family"]
         if name in ("dream4", "netsim"):
@@ -464,11 +468,18 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
     )
 
 
-LATE = {"hidden_units": 1024, "patience": None, "max_epochs": 150}
+LATE = {
+    "hidden_units": 1024,
+    "patience": None,
+    "max_epochs": 150,
+    "long_training": False,
+}
 
 
 def _restricted_load(family, graph):
-    """(X, groups, truth) of a development family or of ``l96-F`` (p = 100)."""
+    """(X, groups, truth) of a development family, of ``l96-F`` (p = 100),
+    or of the benchmark's ``dream4`` / ``netsim`` data set ``graph + 1``."""
+    from bench_granger import _load
     from dev_granger import load
 
     from sklearn_causal.datasets import make_lorenz96
@@ -476,72 +487,30 @@ def _restricted_load(family, graph):
     if family.startswith("l96-"):
         X, truth = make_lorenz96(100, 1000, float(family[4:]), random_state=100 + graph)
         return X, None, truth
+    if family in ("dream4", "netsim"):
+        return _load(family, graph + 1)
     X, groups, truth, _ = load(family, graph)
     return X, groups, truth
 
 
 def _transitions(X, groups, share=0.8):
-    """Standardised (x_{t-1}, x_t) pairs: each trajectory's first ``share``
-    for training, the rest held out."""
+    """Standardised (x_{t-1}, x_t) pairs and the held-out mask: the last
+    ``1 - share`` of every trajectory's transitions are held out."""
     import torch
     from peers import _split_trajectories
 
     X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-12)
-    parts = {"train": ([], []), "test": ([], [])}
+    latest, targets, valid = [], [], []
     for Z in _split_trajectories(X, groups):
         cut = round((len(Z) - 1) * share)
-        parts["train"][0].append(Z[:cut])
-        parts["train"][1].append(Z[1 : cut + 1])
-        parts["test"][0].append(Z[cut:-1])
-        parts["test"][1].append(Z[cut + 1 :])
-    return {
-        name: tuple(torch.tensor(np.concatenate(a), dtype=torch.float32) for a in pair)
-        for name, pair in parts.items()
-    }
-
-
-def _restricted_error(ranking, transitions, k=3, hidden=32, steps=400, seed=0):
-    """Held-out MSE of per-effect MLPs on each effect's own latest value and
-    the ``k`` causes ``ranking`` (row = cause) puts first (best of the checks
-    every 20 full-batch Adam steps)."""
-    import torch
-
-    p = ranking.shape[0]
-    scores = np.where(np.eye(p, dtype=bool), -np.inf, ranking)
-    inputs = torch.tensor(
-        [[*np.argsort(-scores[:, j], kind="stable")[:k], j] for j in range(p)]
+        latest.append(Z[:-1])
+        targets.append(Z[1:])
+        valid.append(np.arange(len(Z) - 1) >= cut)
+    return (
+        torch.tensor(np.concatenate(latest), dtype=torch.float32),
+        torch.tensor(np.concatenate(targets), dtype=torch.float32),
+        np.concatenate(valid),
     )
-    generator = torch.Generator().manual_seed(seed)
-    width = k + 1
-    params = [
-        (torch.randn(p, width, hidden, generator=generator) / width**0.5),
-        torch.zeros(p, 1, hidden),
-        torch.zeros(p, hidden, 1),
-        torch.zeros(p, width, 1),
-        torch.zeros(p, 1, 1),
-    ]
-    for tensor in params:
-        tensor.requires_grad_()
-    w_in, b_in, w_out, w_linear, b_out = params
-
-    def forecast(x):
-        x = x[:, inputs].permute(1, 0, 2)
-        hidden_layer = torch.nn.functional.silu(x @ w_in + b_in)
-        return hidden_layer @ w_out + x @ w_linear + b_out
-
-    (x_train, y_train), (x_test, y_test) = transitions["train"], transitions["test"]
-    y_train, y_test = y_train.T.unsqueeze(-1), y_test.T.unsqueeze(-1)
-    optimizer = torch.optim.Adam(params, lr=1e-2)
-    best = np.inf
-    for step in range(steps):
-        optimizer.zero_grad()
-        loss = ((forecast(x_train) - y_train) ** 2).mean()
-        loss.backward()
-        optimizer.step()
-        if step % 20 == 19:
-            with torch.no_grad():
-                best = min(best, float(((forecast(x_test) - y_test) ** 2).mean()))
-    return best
 
 
 def restricted(families, n_graphs):
@@ -550,24 +519,24 @@ def restricted(families, n_graphs):
     import torch
 
     from sklearn_causal import GrangerGRNGC
+    from sklearn_causal._restricted_forecast import restricted_forecast_errors
 
     torch.set_num_threads(1)
     rows = []
     for family in families:
         for graph in range(n_graphs):
             X, groups, truth = _restricted_load(family, graph)
-            readouts = {}
-            for name, params in (("early", {}), ("late", LATE)):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    fitted = GrangerGRNGC(random_state=0, **params).fit(
-                        X, groups=groups
-                    )
-                readouts[name] = fitted.causal_matrix_
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                early = GrangerGRNGC(random_state=0, long_training=False)
+                early.fit(X, groups=groups)
+                late = GrangerGRNGC(random_state=0, lag=early.lag_, **LATE)
+                late.fit(X, groups=groups)
+            readouts = {"early": early.causal_matrix_, "late": late.causal_matrix_}
             rng = np.random.RandomState(0)
             transitions = _transitions(X, groups)
             errors = {
-                name: _restricted_error(ranking, transitions)
+                name: restricted_forecast_errors(ranking, *transitions).mean()
                 for name, ranking in {
                     **readouts,
                     "truth": truth + 1e-3 * rng.rand(*truth.shape),

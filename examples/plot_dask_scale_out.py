@@ -37,7 +37,9 @@ targets = ["x0", "x1", "x2", "x3"]
 selector = MarkovBlanketGCFS(search_steps=100, steps_per_subproblem=100, n_restarts=2)
 series, _ = make_nonlinear_var(n_series=5, n_timepoints=400, lag=1, random_state=0)
 search = GridSearchCV(
-    GrangerGRNGC(lag=1, hidden_units=32, patience=20, random_state=0),
+    GrangerGRNGC(
+        lag=1, hidden_units=32, patience=20, long_training=False, random_state=0
+    ),
     {"lam": [0.03, 0.3]},
     cv=TimeSeriesSplit(3),
 )

@@ -616,8 +616,12 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         the restarts. Higher is better, so ``GridSearchCV(MarkovBlanketGCFS(),
         {"lam": [...]})`` picks ``lam`` from held-out likelihoods, without
         the true graph: too low a price lets spurious edges overfit, too
-        high a price drops edges the held-out data need. Inside a Pipeline,
-        the downstream estimator's score is used instead.
+        high a price drops edges the held-out data need. The likelihood is
+        that of every retrained variable, not of the target alone: on
+        linear data with n = 1000 it kept rising as the price fell to half
+        the default, where the target's blanket was worse
+        (``docs/design.md``). Inside a Pipeline, the downstream estimator's
+        score is used instead.
 
         Parameters
         ----------

@@ -441,11 +441,11 @@ class GradientPenaltyNet(NeuralNet):
         per effect; shape (n_series, lag, n_series)."""
         return _per_effect_normalised(granger_strengths(self.module_, self.path_inputs))
 
-    def path_strengths(self, epoch: int) -> torch.Tensor:
-        """Average of the recorded strengths over epochs ``1..epoch``.
+    def path_strengths(self, epoch: int, after: int = 0) -> torch.Tensor:
+        """Average of the recorded strengths over epochs ``after + 1..epoch``.
 
-        Every record stands for the epochs since the previous one; the
-        records after ``epoch`` are left out.
+        Every record stands for the epochs since the previous one (or since
+        ``after``); the records after ``epoch`` are left out.
 
         Parameters
         ----------
@@ -453,6 +453,9 @@ class GradientPenaltyNet(NeuralNet):
             Last epoch of the average. Before the first record (epoch 0:
             training diverged at once and the initial weights were
             restored) the current weights' strengths are returned.
+        after : int, default=0
+            Epochs up to this one are left out, unless no record falls
+            after it (then the average starts at the first epoch).
 
         Returns
         -------
@@ -462,8 +465,12 @@ class GradientPenaltyNet(NeuralNet):
         kept = int(np.searchsorted(epochs, epoch, side="right"))
         if kept == 0:
             return self.current_strengths()
-        weights = np.diff(epochs[:kept], prepend=0)
-        total = sum(w * r for w, r in zip(weights, self.path_records_, strict=False))
+        first = int(np.searchsorted(epochs[:kept], after, side="right"))
+        if first == kept:
+            first, after = 0, 0
+        weights = np.diff(epochs[first:kept], prepend=after)
+        records = self.path_records_[first:kept]
+        total = sum(w * r for w, r in zip(weights, records, strict=True))
         return total / weights.sum()
 
 

@@ -15,7 +15,9 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
 from sklearn_causal import GrangerGRNGC
+from sklearn_causal._restricted_forecast import restricted_forecast_errors
 from sklearn_causal.datasets import make_lorenz96
+from sklearn_causal.granger import _RANKING_MARGIN, _first_sufficient
 from sklearn_causal.metrics import graph_auroc
 from sklearn_causal.nn.backbones import BACKBONES
 
@@ -170,6 +172,65 @@ def test_choose_lag_ignores_a_consistent_but_negligible_gain():
     assert GrangerGRNGC._choose_lag(large) == 1
 
 
+def test_restricted_forecasts_favour_the_ranking_of_the_true_causes():
+    X = _driven_pair(n=300, lag=1)
+    latest, targets = torch.tensor(X[:-1]), torch.tensor(X[1:])
+    valid = np.arange(299) >= 240
+    right = np.array([[0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
+    wrong = np.array([[0, 0, 1.0], [0, 0, 0], [1.0, 1.0, 0]])
+    errors = {
+        name: restricted_forecast_errors(
+            ranking, latest.float(), targets.float(), valid, n_causes=1
+        )
+        for name, ranking in {"right": right, "wrong": wrong}.items()
+    }
+    assert errors["right"].shape == (59,)
+    # x1's driver is x0: with it, x1's error is its small noise; without it,
+    # its whole variance (the errors are averaged over the 3 series).
+    assert errors["right"].mean() < 0.7 * errors["wrong"].mean()
+    again = restricted_forecast_errors(
+        right, latest.float(), targets.float(), valid, n_causes=1
+    )
+    np.testing.assert_array_equal(again, errors["right"])
+
+
+def test_long_training_false_trains_the_early_stopped_network_only():
+    gc = GrangerGRNGC(lag=1, long_training=False, **FAST).fit(_driven_pair())
+    assert not gc.long_training_
+    assert gc.ranking_errors_ is None
+    assert gc.net_.module__hidden_units == 16
+
+
+def test_long_training_true_keeps_the_wide_network_trained_to_the_end():
+    params = {**FAST, "max_epochs": 4}
+    gc = GrangerGRNGC(lag=1, long_training=True, **params).fit(_driven_pair())
+    assert gc.long_training_
+    assert gc.ranking_errors_ is None
+    assert gc.n_iter_ == 4 and len(gc.net_.history) == 4
+    assert gc.net_.module__hidden_units == 1024
+    # Everything read from the kept network.
+    np.testing.assert_allclose(gc.gc_lags_.sum(axis=0), gc.gc_avg_)
+    assert gc.forecast(_driven_pair()).shape == (399, 3)
+
+
+def test_long_training_auto_decides_from_the_rankings_held_out_errors():
+    X = _driven_pair()
+    gc = GrangerGRNGC(lag=1, **FAST).fit(X)
+    early, long = gc.ranking_errors_
+    # One error per held-out window (the last 79 of the 399), for both
+    # rankings.
+    assert early.shape == long.shape == (79,)
+    expected = _first_sufficient([early, long], _RANKING_MARGIN) == 1
+    assert gc.long_training_ == expected
+    width = 1024 if expected else 16
+    assert gc.net_.module__hidden_units == width
+    # Without held-out windows, or for another backbone, "auto" trains one
+    # network.
+    for params in ({"validation_fraction": 0.0}, {"model": "kan"}):
+        one = GrangerGRNGC(lag=1, **{**FAST, "max_epochs": 2, **params}).fit(X)
+        assert one.ranking_errors_ is None and not one.long_training_
+
+
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
 def test_backbones_can_start_with_a_zero_output_layer(model):
     module = BACKBONES[model](4, 2, hidden_units=5, random_state=0, zero_output=True)
@@ -226,6 +287,12 @@ def test_strengths_are_normalised_per_effect_and_averaged_over_the_path():
     net.path_epochs_, net.path_records_ = [2, 5], [torch.ones(1), torch.zeros(1)]
     torch.testing.assert_close(net.path_strengths(5), torch.tensor([0.4]))
     torch.testing.assert_close(net.path_strengths(4), torch.tensor([1.0]))
+    # ``after`` leaves the first epochs out: the record of epoch 5 stands for
+    # epochs 4-5 only, that of epoch 2 (after 1) for epoch 2.
+    torch.testing.assert_close(net.path_strengths(5, after=3), torch.tensor([0.0]))
+    torch.testing.assert_close(net.path_strengths(5, after=1), torch.tensor([0.25]))
+    # No record after ``after``: the whole path up to ``epoch``.
+    torch.testing.assert_close(net.path_strengths(4, after=3), torch.tensor([1.0]))
 
 
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
@@ -427,6 +494,12 @@ def test_clone_pickle_and_joblib_roundtrip(tmp_path):
         (_driven_pair(n=20), {"model": "gru"}, {}, "'model' parameter"),
         (_driven_pair(n=20), {"lam": -1.0}, {}, "'lam' parameter"),
         (_driven_pair(n=20), {"self_term": "yes"}, {}, "'self_term' parameter"),
+        (
+            _driven_pair(n=20),
+            {"long_training": "yes"},
+            {},
+            "'long_training' parameter",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_error(X, kwargs, fit_kwargs, message):

@@ -30,7 +30,7 @@ def test_verbose_0_is_silent(capsys):
     assert err == ""
 
 
-def test_verbose_1_draws_one_bar_per_candidate_lag_on_stderr(capsys):
+def test_verbose_1_draws_one_bar_per_network_on_stderr(capsys):
     gc = GrangerGRNGC(max_lag=2, max_epochs=4, patience=None, verbose=1)
     gc.set_params(random_state=0).fit(driven_series())
     out, err = capsys.readouterr()
@@ -39,8 +39,13 @@ def test_verbose_1_draws_one_bar_per_candidate_lag_on_stderr(capsys):
         # The legend says what the losses contain, then the bar.
         assert f"GrangerGRNGC lag {lag}: train_loss = forecast MSE + lam" in err
         assert f"GrangerGRNGC lag {lag}: 100%" in err
+    # Then the long training's network, at the lag kept.
+    long = f"GrangerGRNGC lag {gc.lag_} (long training)"
+    assert f"{long}: train_loss = forecast MSE + lam" in err
+    assert "(here: not; every epoch runs)" in err
+    assert f"{long}: 100%" in err
     final = [line for line in err.split("\r") if "stopped at epoch" in line]
-    assert len(final) == 2
+    assert len(final) == 3
     # The closing state of the bar shows the last epoch, its losses in
     # scientific notation and why training ended.
     assert re.search(r"4/4 .*train_loss=\d\.\d{3}e[+-]\d\d", final[0])
