@@ -500,6 +500,7 @@ class GrangerGRNGC(CausalSelectorBase):
             [errors.mean() if errors.size else np.nan for *_, errors in fits]
         )
         self.causal_lags_ = self._path_ranking(self.net_, outcome)
+        windows = make_lag_windows(Z, self.lag_, groups)
 
         self.long_training_, self.ranking_errors_ = False, None
         if self._trains_long(valid_rows):
@@ -514,7 +515,7 @@ class GrangerGRNGC(CausalSelectorBase):
             keep_long = True
             if self.long_training == "auto":
                 self.ranking_errors_ = self._ranking_errors(
-                    Z, groups, valid_rows, [self.causal_lags_, long_lags]
+                    windows, valid_rows, [self.causal_lags_, long_lags]
                 )
                 best = _first_sufficient(self.ranking_errors_, _RANKING_MARGIN)
                 keep_long = best == 1
@@ -525,7 +526,6 @@ class GrangerGRNGC(CausalSelectorBase):
         self.causal_matrix_ = self.causal_lags_.sum(axis=0)
 
         related = self._related()
-        windows = make_lag_windows(Z, self.lag_, groups)
         strengths = granger_strengths(self.net_.module_, self._tensor(windows.inputs))
         self.gc_lags_ = self._by_lag(strengths) * related
         self.gc_avg_ = self.gc_lags_.sum(axis=0)
@@ -563,12 +563,12 @@ class GrangerGRNGC(CausalSelectorBase):
             )
         return self.long_training
 
-    def _ranking_errors(self, Z, groups, valid_rows, rankings) -> list[np.ndarray]:
-        """Held-out errors of every held-out window when each series is
-        forecast from its own latest value and the 3 causes a ranking (by
-        lag) puts first (:func:`restricted_forecast_errors`, the same
-        windows and seed for every ranking)."""
-        windows = make_lag_windows(Z, self.lag_, groups)
+    def _ranking_errors(self, windows, valid_rows, rankings) -> list[np.ndarray]:
+        """Held-out errors of every held-out window (of ``lag_``'s
+        ``windows``) when each series is forecast from its own latest value
+        and the 3 causes a ranking (by lag) puts first
+        (:func:`restricted_forecast_errors`, the same windows and seed for
+        every ranking)."""
         latest = self._tensor(windows.inputs[:, -1])
         targets = self._tensor(windows.targets)
         valid = np.isin(windows.rows, valid_rows)
