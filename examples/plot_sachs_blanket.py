@@ -51,8 +51,9 @@ print(f"precision {precision:.2f}, recall {recall:.2f}, F1 {f1:.2f}")
 
 # %%
 # Left: the blanket found, coloured by the role the learned DAGs give each
-# protein. A protein is in the blanket when most of the four restarts put it
-# there, with the role most of them gave it, but an edge is drawn only when
+# protein. A protein is in the blanket when the vote of the four restarts
+# and the search puts it there (``blanket_votes_``), with the role most of
+# the restarts that put it there gave it, but an edge is drawn only when
 # more than half of the restarts hold it in that direction: a protein whose
 # link to PKA the restarts orient both ways (two and two) appears without
 # an edge. Right: the consensus network, the true blanket coloured the same

@@ -16,6 +16,7 @@ from sklearn.pipeline import Pipeline
 
 from sklearn_causal import MarkovBlanketGCFS
 from sklearn_causal._local_graph import is_acyclic
+from sklearn_causal.markov_blanket import _search_vote
 
 # Enough training to learn the tiny DAGs below, and a shorter run for tests
 # of the API alone (those stop the augmented Lagrangian early, and warn so).
@@ -76,10 +77,55 @@ def test_attributes_have_the_documented_shapes():
     assert np.all((mb.gate_probabilities_ >= 0) & (mb.gate_probabilities_ <= 1))
     assert set(mb.markov_blanket_) <= set(mb.candidates_)
     np.testing.assert_array_equal(
-        mb.blanket_frequencies_ > 0.5, np.isin(np.arange(6), mb.markov_blanket_)
+        mb.blanket_votes_ > 0.5, np.isin(np.arange(6), mb.markov_blanket_)
+    )
+    # The vote is the restarts' frequency plus the search's evidence, which
+    # only candidates receive.
+    shift = mb.blanket_votes_ - mb.blanket_frequencies_
+    not_candidate = ~np.isin(np.arange(6), mb.candidates_)
+    assert np.all(shift[not_candidate] == 0)
+    np.testing.assert_array_equal(
+        shift[mb.candidates_], _search_vote(mb.search_scores_[mb.candidates_], mb.lam_)
     )
     assert mb.lam_ == pytest.approx(np.log(300) / 300)
     assert mb.classes_ is None
+
+
+def test_search_vote_steps():
+    # Costs in edge prices: below 2 loses a quarter of the vote, above 4
+    # gains a quarter, above 8 half; a cost at a bound takes the lower step.
+    costs = np.array([-1.0, 1.99, 2.0, 4.0, 4.01, 8.0, 8.01, 100.0])
+    np.testing.assert_array_equal(
+        _search_vote(costs / 100, price=0.01),
+        [-0.25, -0.25, 0, 0, 0.25, 0.25, 0.5, 0.5],
+    )
+    # With 4 restarts: two votes and a cost above 4 make a member, three
+    # votes and a cost below 2 do not, one vote and a cost above 8 do, and a
+    # feature that no restart puts in the blanket stays out.
+    frequency = np.array([0.5, 0.5, 0.75, 0.75, 0.25, 0.0])
+    costs = np.array([5.0, 3.0, 1.0, 3.0, 9.0, 100.0])
+    assert list(frequency + _search_vote(costs, price=1.0) > 0.5) == [
+        True,
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+@quick_fit_warns
+def test_without_the_search_vote_the_restarts_decide():
+    X, y = _v_structure(n=400)
+    mb = MarkovBlanketGCFS(search_vote=False, **QUICK).fit(X, y)
+    np.testing.assert_array_equal(mb.blanket_votes_, mb.blanket_frequencies_)
+    np.testing.assert_array_equal(
+        mb.blanket_frequencies_ > 0.5, np.isin(np.arange(6), mb.markov_blanket_)
+    )
+    # The same fit otherwise: the search and the restarts are unchanged.
+    voted = MarkovBlanketGCFS(**QUICK).fit(X, y)
+    np.testing.assert_array_equal(voted.links_, mb.links_)
+    np.testing.assert_array_equal(voted.search_scores_, mb.search_scores_)
 
 
 @quick_fit_warns

@@ -112,7 +112,12 @@ def test_gcfs_fits_or_raises_a_clear_error(X, kind, seed):
     assert mb.support_.shape == (p,) and mb.support_.any()
     assert mb.adjacency_.shape == (k + 1, k + 1)
     assert ((mb.adjacency_ >= 0) & (mb.adjacency_ <= 1)).all()
-    for array in (mb.search_scores_, mb.gate_probabilities_, mb.blanket_frequencies_):
+    for array in (
+        mb.search_scores_,
+        mb.gate_probabilities_,
+        mb.blanket_frequencies_,
+        mb.blanket_votes_,
+    ):
         assert array.shape == (p,) and np.isfinite(array).all()
     assert np.isfinite(mb.score(X, y))
 
