@@ -33,11 +33,12 @@ _AUTO_STEPS = 400
 _WIDE_SEARCH_FEATURES = 100
 _NARROW_SEARCH_UNITS = 8
 _WIDE_SEARCH_UNITS = 16
-# The search's evidence in the restarts' vote (docs/design.md, item 12): a
-# candidate whose closed gate costs the target less than 2 edge prices loses
-# a quarter of the vote, one costing more than 4 prices gains a quarter and
-# one costing more than 8 prices half.
-_SEARCH_VOTE = ((2.0, -0.25), (4.0, 0.25), (8.0, 0.5))
+# The search's evidence in the restarts' vote (docs/design.md, item 12), as
+# (edge prices, share of the vote): a candidate whose closed gate costs the
+# target less than 2 edge prices loses a quarter of the vote; one costing
+# more than 4 prices gains a quarter, more than 8 half.
+_SEARCH_VOTE_BELOW = (2.0, -0.25)
+_SEARCH_VOTE_ABOVE = ((4.0, 0.25), (8.0, 0.5))
 
 
 class MarkovBlanketGCFS(CausalSelectorBase):
@@ -213,14 +214,14 @@ class MarkovBlanketGCFS(CausalSelectorBase):
         blanket (zero for columns that are not candidates).
     blanket_votes_ : ndarray of shape (n_features,)
         The vote the blanket is read from: ``blanket_frequencies_`` plus,
-        with ``search_vote=True``, the search's evidence: -0.25 for a candidate whose
-        ``search_scores_`` is below 2 ``lam_``, +0.25 above 4 ``lam_`` and
-        +0.5 above 8 ``lam_`` (0 between, and for columns that are not
-        candidates). The blanket is the columns whose vote exceeds 0.5: with
-        4 restarts, a feature two restarts put in the blanket is kept when
-        the search found it worth more than 4 edges, and one three put there
-        is dropped when the search found it worth less than 2
-        (docs/design.md).
+        with ``search_vote=True``, the search's evidence: -0.25 for a
+        candidate whose ``search_scores_`` is below 2 ``lam_``, +0.25 above
+        4 ``lam_`` and +0.5 above 8 ``lam_`` (0 between, and for columns
+        that are not candidates). The blanket is the columns whose vote
+        exceeds 0.5: with 4 restarts, a feature two restarts put in the
+        blanket is kept when the search found it worth more than 4 edges,
+        and one three put there is dropped when the search found it worth
+        less than 2 (docs/design.md).
     candidates_ : ndarray
         The ``K`` features kept by the search phase (labels).
     gate_probabilities_ : ndarray of shape (n_features,)
@@ -711,7 +712,7 @@ def _search_vote(costs: np.ndarray, price: float) -> np.ndarray:
         (``search_scores_``).
     price : float
         The price of an edge, ``lam_``: the costs are read in multiples of
-        it (``_SEARCH_VOTE``).
+        it (``_SEARCH_VOTE_BELOW``, ``_SEARCH_VOTE_ABOVE``).
 
     Returns
     -------
@@ -726,9 +727,9 @@ def _search_vote(costs: np.ndarray, price: float) -> np.ndarray:
     """
     costs = np.asarray(costs, dtype=float)
     shift = np.zeros(costs.shape)
-    for prices, value in _SEARCH_VOTE:
-        if value < 0:
-            shift[costs < prices * price] = value
-        else:
-            shift[costs > prices * price] = value
+    prices, value = _SEARCH_VOTE_BELOW
+    shift[costs < prices * price] = value
+    # Increasing bounds: a cost above several keeps the last step's share.
+    for prices, value in _SEARCH_VOTE_ABOVE:
+        shift[costs > prices * price] = value
     return shift
