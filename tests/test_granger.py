@@ -17,7 +17,14 @@ from sklearn.pipeline import Pipeline
 from sklearn_causal import GrangerGRNGC
 from sklearn_causal._restricted_forecast import restricted_forecast_errors
 from sklearn_causal.datasets import make_lorenz96
-from sklearn_causal.granger import _RANKING_MARGIN, _first_sufficient
+from sklearn_causal.granger import (
+    _AVERAGE_MAX_LOST,
+    _LAG_ERROR_MARGIN,
+    _RANKING_MARGIN,
+    _first_sufficient,
+    _sufficient,
+    _windows_lost,
+)
 from sklearn_causal.metrics import graph_auroc
 from sklearn_causal.nn.backbones import BACKBONES
 
@@ -115,7 +122,11 @@ def test_lag_auto_finds_a_driver_that_acts_two_steps_back():
     # Lag 1 cannot forecast x1; lag 2 can, and lag 3 adds nothing.
     assert gc.candidate_losses_[1] < 0.8 * gc.candidate_losses_[0]
     assert gc.lag_ == 2
-    assert gc.causal_lags_.shape == (2, 3, 3)
+    # The rankings of lags 2 and 3 (not clearly worse) are averaged, not
+    # lag 1's: causal_lags_ runs to the longest lag averaged.
+    assert 1 not in gc.averaged_lags_
+    assert 2 in gc.averaged_lags_
+    assert gc.causal_lags_.shape == (gc.averaged_lags_.max(), 3, 3)
     assert gc.adjacency_[0, 1]
     assert gc.causal_matrix_[0, 1] == gc.causal_matrix_[:, 1].max()
     # With the old default lag=1 the driver is invisible.
@@ -170,6 +181,67 @@ def test_choose_lag_ignores_a_consistent_but_negligible_gain():
     # 2 % lower on every value: the longer lag is kept.
     large = [_fit_with_errors(base), _fit_with_errors(base * 0.98)]
     assert GrangerGRNGC._choose_lag(large) == 1
+
+
+def test_sufficient_lists_every_candidate_not_clearly_worse():
+    rng = np.random.RandomState(0)
+    base = 1.0 + rng.normal(scale=0.1, size=400)
+    noise = rng.normal(scale=0.1, size=400)
+    noise -= noise.mean()
+    errors = [base + 0.3, base, base - 0.003 + noise, base * 0.995, base * 1.02]
+    # The best (index 2) is lower than base by 0.3 %: within two standard
+    # errors of it; 0.5 % under it (index 3) is within the 1 % margin;
+    # 2 % above base and 0.3 above are clearly worse.
+    assert _sufficient(errors, 0.01) == [1, 2, 3]
+    assert _first_sufficient(errors, 0.01) == 1
+    assert _sufficient([base], 0.01) == [0]
+
+
+def test_average_lags_averages_the_rankings_of_the_lags_not_clearly_worse():
+    X = _driven_pair(lag=2)
+
+    class Recording(GrangerGRNGC):
+        def _choose_lag(self, fits):
+            self.fits_ = fits
+            return GrangerGRNGC._choose_lag(fits)
+
+    gc = Recording(**FAST).fit(X)
+    errors = [errors for *_, errors in gc.fits_]
+    kept = [list(gc.candidate_lags_).index(lag) for lag in gc.averaged_lags_]
+    assert kept == _sufficient(errors, _LAG_ERROR_MARGIN)
+    rankings = [gc._path_ranking(net, outcome) for _, net, outcome, _ in gc.fits_]
+    expected = sum(rankings[i].sum(axis=0) for i in kept) / len(kept)
+    np.testing.assert_allclose(gc.causal_matrix_, expected)
+    np.testing.assert_allclose(gc.causal_lags_.sum(axis=0), gc.causal_matrix_)
+    # Without the average: the kept lag's network alone, the same fits.
+    alone = Recording(**FAST, average_lags=False).fit(X)
+    np.testing.assert_array_equal(alone.averaged_lags_, [alone.lag_])
+    assert alone.lag_ == gc.lag_
+    chosen = list(gc.candidate_lags_).index(gc.lag_)
+    np.testing.assert_allclose(alone.causal_lags_, rankings[chosen])
+    # An int lag trains one network: nothing to average.
+    single = GrangerGRNGC(**FAST, lag=2).fit(X)
+    np.testing.assert_array_equal(single.averaged_lags_, [2])
+
+
+def test_short_trajectories_keep_the_ranking_of_one_lag():
+    # 20 courses of 12 points: lag 3 loses 2 of every 11 lag-1 windows, far
+    # more than the 2 % the average allows; only lag_'s network ranks.
+    X = _driven_pair(n=240)
+    groups = np.repeat(np.arange(20), 12)
+    gc = GrangerGRNGC(**FAST).fit(X, groups=groups)
+    np.testing.assert_array_equal(gc.candidate_lags_, [1, 2, 3])
+    np.testing.assert_array_equal(gc.averaged_lags_, [gc.lag_])
+    assert gc.causal_lags_.shape == (gc.lag_, 3, 3)
+
+
+def test_windows_lost():
+    # One series of 201 points: lag 1 has 200 windows, lag 3 has 198.
+    assert _windows_lost([201], 1, 3) == pytest.approx(0.01)
+    # Ten courses of 21 points: 200 lag-1 windows, 10 fewer at lag 2.
+    assert _windows_lost([21] * 10, 1, 2) == pytest.approx(0.05)
+    assert _windows_lost([21] * 10, 2, 2) == 0.0
+    assert _AVERAGE_MAX_LOST < 0.05
 
 
 def test_restricted_forecasts_favour_the_ranking_of_the_true_causes():
