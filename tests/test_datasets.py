@@ -366,6 +366,22 @@ def test_fmri_bold_is_slow_and_coupled():
     assert corr[links].mean() > 2 * corr[unlinked].mean()
 
 
+def test_fmri_bold_response_shape():
+    def autocorrelation(X, lag):
+        return np.mean([np.corrcoef(X[:-lag, j], X[lag:, j])[0, 1] for j in range(10)])
+
+    canonical, graph = make_fmri_bold(10, 400, noise=0.0, random_state=5)
+    fast, fast_graph = make_fmri_bold(
+        10, 400, noise=0.0, response_shape=(3.5, 8.0, 0.35), random_state=5
+    )
+    np.testing.assert_array_equal(graph, fast_graph)
+    # The canonical response still correlates samples 6 s apart; the faster
+    # one with its deeper undershoot has turned negative by then.
+    assert autocorrelation(canonical, 2) > 0.1
+    assert autocorrelation(fast, 2) < 0.0
+    assert autocorrelation(fast, 1) < autocorrelation(canonical, 1)
+
+
 def test_fmri_bold_noise_level():
     clean, _ = make_fmri_bold(5, 100, noise=0.0, random_state=4)
     noisy, _ = make_fmri_bold(5, 100, noise=1.0, random_state=4)
@@ -385,6 +401,9 @@ def test_fmri_bold_noise_level():
         ({"neural_time_constant": 0.01}, ValueError, "neural_time_constant"),
         ({"coupling": (0.5, 0.2)}, ValueError, "coupling"),
         ({"haemodynamic_jitter": -1.0}, ValueError, "haemodynamic_jitter"),
+        ({"response_shape": (6.0, 16.0)}, ValueError, "response_shape"),
+        ({"response_shape": (1.0, 16.0, 0.2)}, ValueError, "response_shape"),
+        ({"response_shape": (6.0, 16.0, -0.1)}, ValueError, "response_shape"),
         ({"noise": -1.0}, ValueError, "noise"),
         ({"n_nodes": 5.5}, TypeError, "n_nodes"),
     ],
