@@ -1,4 +1,5 @@
-"""Test configuration: one torch thread (the CI machines have two cores)."""
+"""Test configuration: one torch thread per test process (the CI machines
+have two cores, and setup.cfg runs two processes with pytest-xdist)."""
 
 import torch
 
