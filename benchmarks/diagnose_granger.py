@@ -177,8 +177,22 @@ def ceilings(families, n_graphs):
             design = np.column_stack([np.ones(len(past)), past])
             residuals = present - design @ np.linalg.lstsq(design, present)[0]
             links = np.argwhere(truth & ~np.eye(len(truth), dtype=bool))
+            off = ~np.eye(X.shape[1], dtype=bool)
+            far, now = peers._lagged_pairs(X, groups, 3)
+            autocorrelations = [
+                np.mean(
+                    [
+                        np.corrcoef(far[:, k, j], now[:, j])[0, 1]
+                        for j in range(X.shape[1])
+                    ]
+                )
+                for k in range(3)
+            ]
             values.append(
                 [
+                    *autocorrelations,
+                    np.abs(np.corrcoef(present.T))[off].mean(),
+                    _partial_correlations(present)[off].mean(),
                     _off_auroc(truth, lagged),
                     _off_auroc(truth, np.abs(np.corrcoef(present.T))),
                     _off_auroc(truth, _partial_correlations(present)),
@@ -188,6 +202,11 @@ def ceilings(families, n_graphs):
                 ]
             )
         columns = [
+            "ac1",
+            "ac2",
+            "ac3",
+            "corr",
+            "pcorr",
             "lagged",
             "contemporaneous",
             "partial",
@@ -216,6 +235,22 @@ def ceilings(families, n_graphs):
             ("instant", "instantaneous partial corr", ".3f"),
             ("bivariate", "bivariate Granger", ".3f"),
             ("oriented", "lag-1 corr oriented right", ".2f"),
+        ],
+    )
+    print(
+        "\nStatistics that need no truth (means over series, pairs and "
+        "members): autocorrelation at lags 1-3, |contemporaneous "
+        "correlation|, |contemporaneous partial correlation|.\n"
+    )
+    print_table(
+        rows,
+        [
+            ("data", "data", "s"),
+            ("ac1", "autocorr lag 1", ".3f"),
+            ("ac2", "lag 2", ".3f"),
+            ("ac3", "lag 3", ".3f"),
+            ("corr", "mean abs corr", ".3f"),
+            ("pcorr", "mean abs partial corr", ".3f"),
         ],
     )
 
