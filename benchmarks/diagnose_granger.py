@@ -247,6 +247,8 @@ def ceilings(families, n_graphs):
             residuals = present - design @ np.linalg.lstsq(design, present)[0]
             links = np.argwhere(truth & ~np.eye(len(truth), dtype=bool))
             off = ~np.eye(X.shape[1], dtype=bool)
+            contemporaneous = np.abs(np.corrcoef(present.T))
+            partial = _partial_correlations(present)
             far, now = peers._lagged_pairs(X, groups, 3)
             autocorrelations = [
                 np.mean(
@@ -260,12 +262,12 @@ def ceilings(families, n_graphs):
             values.append(
                 [
                     *autocorrelations,
-                    np.abs(np.corrcoef(present.T))[off].mean(),
-                    _partial_correlations(present)[off].mean(),
+                    contemporaneous[off].mean(),
+                    partial[off].mean(),
                     *_explained(X, groups),
                     _off_auroc(truth, lagged),
-                    _off_auroc(truth, np.abs(np.corrcoef(present.T))),
-                    _off_auroc(truth, _partial_correlations(present)),
+                    _off_auroc(truth, contemporaneous),
+                    _off_auroc(truth, partial),
                     _off_auroc(truth, _partial_correlations(residuals)),
                     _off_auroc(truth, _bivariate_granger(past, present)),
                     np.mean([lagged[i, j] > lagged[j, i] for i, j in links]),
@@ -339,13 +341,18 @@ def _instantaneous_fit(X, groups, instantaneous, seed, *, lam=0.1, epochs=500):
     100), with or without a zero-diagonal linear map ``B`` of the other
     series at ``t`` added to the forecast (penalised by ``lam`` times its
     per-series L1 norm). Returns the path averages (up to the kept epoch)
-    of the lagged strengths and of ``|B|``, each normalised per effect
-    with the diagonal left out, both (cause, effect), and the best held-out
+    of the lagged strengths and of ``|B|``, each normalised per effect as
+    the estimator's path records are (the diagonal left out of the norm),
+    both (cause, effect), and the best held-out
     error. A prototype of docs/granger.md 2.7, not the estimator."""
     import torch
 
     from sklearn_causal.nn.backbones import MLPForecaster
-    from sklearn_causal.penalties import gradient_l1_penalty
+    from sklearn_causal.penalties import (
+        gradient_l1_penalty,
+        granger_causality_scores,
+    )
+    from sklearn_causal.training import _per_effect_normalised
 
     past, present, tail = _pairs_with_tail(X, groups)
     past, present = (torch.tensor(a, dtype=torch.float32) for a in (past, present))
@@ -361,14 +368,18 @@ def _instantaneous_fit(X, groups, instantaneous, seed, *, lam=0.1, epochs=500):
     rng = np.random.RandomState(seed)
 
     def forecast(rows, jacobian=False):
-        y, J = module.forward_with_jacobian(past[rows])
+        if jacobian:
+            y, J = module.forward_with_jacobian(past[rows])
+        else:
+            y, J = module(past[rows]), None
         if instantaneous:
             y = y + present[rows] @ (coupling * off)
-        return (y, J) if jacobian else y
+        return y, J
 
     def per_effect(scores):
-        scores = scores * (1 - np.eye(p))
-        return scores / np.maximum(np.linalg.norm(scores, axis=0), 1e-12)
+        """(effect, 1, cause) strengths -> (cause, effect), normalised per
+        effect as the estimator's path records are."""
+        return _per_effect_normalised(scores)[:, 0].T.numpy()
 
     best, kept, waited, path = np.inf, 0, 0, []
     for epoch in range(epochs):
@@ -383,12 +394,10 @@ def _instantaneous_fit(X, groups, instantaneous, seed, *, lam=0.1, epochs=500):
             loss.backward()
             optimizer.step()
         with torch.no_grad():
-            error = ((forecast(valid) - present[valid]) ** 2).mean().item()
+            error = ((forecast(valid)[0] - present[valid]) ** 2).mean().item()
             _, J = forecast(train[:256], jacobian=True)
-            lagged = J.abs().mean(dim=0)[:, 0].T.numpy()
-            path.append(
-                (per_effect(lagged), per_effect((coupling * off).abs().numpy()))
-            )
+            coupled = (coupling * off).abs().T.unsqueeze(1)
+            path.append((per_effect(granger_causality_scores(J)), per_effect(coupled)))
         if error < best * (1 - 0.003):
             best, kept, waited = error, epoch, 0
         else:
@@ -640,11 +649,10 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
     from concurrent.futures import ProcessPoolExecutor
 
     from sklearn_causal.granger import (
-        _AVERAGE_MAX_LOST,
         _LAG_ERROR_MARGIN,
+        _averaged_lags,
         _first_sufficient,
         _sufficient,
-        _windows_lost,
     )
 
     keys = [(f, g) for f in families for g in range(n_graphs)]
@@ -676,22 +684,13 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
                 "default rule keeps from its errors (records of other code?)"
             )
         changed += old != new
-        best = int(np.argmin([e.mean() for e in errors]))
-        not_worse = [
-            i
-            for i in range(len(errors))
-            if i == best or _first_sufficient([errors[i], errors[best]], 0.0) == 0
-        ]
+        not_worse = _sufficient(errors, 0.0)
         if "lengths" not in result:
             raise RuntimeError(
                 f"{path}: records without trajectory lengths (older code); "
                 "run the fits again"
             )
-        averaged = [
-            i
-            for i in _sufficient(errors, _LAG_ERROR_MARGIN)
-            if _windows_lost(result["lengths"], lags[new], lags[i]) <= _AVERAGE_MAX_LOST
-        ]
+        averaged = _averaged_lags(errors, lags, lags[new], result["lengths"])
         name = result["family"]
         if name in ("dream4", "netsim"):
             name = f"{name} {result['key']}" if name == "dream4" else "netsim 1-5"

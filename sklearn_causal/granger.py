@@ -101,6 +101,19 @@ def _windows_lost(lengths, lag: int, longer: int) -> float:
     return (longer - lag) * len(lengths) / windows if longer > lag else 0.0
 
 
+def _averaged_lags(errors, lags, kept: int, lengths) -> list[int]:
+    """Indices of the candidate lags whose rankings ``average_lags``
+    averages: those whose held-out ``errors`` are not clearly worse than the
+    best's (:func:`_sufficient` with ``_LAG_ERROR_MARGIN``), among those
+    whose windows lose at most ``_AVERAGE_MAX_LOST`` of the ``kept`` lag's
+    on trajectories of ``lengths`` rows."""
+    return [
+        index
+        for index in _sufficient(errors, _LAG_ERROR_MARGIN)
+        if _windows_lost(lengths, kept, lags[index]) <= _AVERAGE_MAX_LOST
+    ]
+
+
 def _first_sufficient(errors, margin: float) -> int:
     """Index of the first candidate whose held-out error is not clearly worse
     than the best one's (:func:`_sufficient`): an earlier candidate is
@@ -549,11 +562,8 @@ class GrangerGRNGC(CausalSelectorBase):
         averaged = [chosen]
         if self.average_lags and len(fits) > 1:
             lengths = [rows.size for rows in trajectory_rows(groups, X.shape[0])]
-            averaged = [
-                index
-                for index in _sufficient([e for *_, e in fits], _LAG_ERROR_MARGIN)
-                if _windows_lost(lengths, self.lag_, lags[index]) <= _AVERAGE_MAX_LOST
-            ]
+            errors = [e for *_, e in fits]
+            averaged = _averaged_lags(errors, lags, self.lag_, lengths)
         self.averaged_lags_ = self.candidate_lags_[averaged]
         self.causal_lags_ = self._lag_average(
             [self._path_ranking(fits[i][1], fits[i][2]) for i in averaged]
