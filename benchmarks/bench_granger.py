@@ -34,6 +34,7 @@ from harness import (
     estimator_options,
     estimator_params,
     graph_scores,
+    instantaneous_parts,
     print_table,
 )
 
@@ -85,6 +86,9 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
         "seconds": seconds,
         "lag": estimator.lag_,
         "long_training": bool(estimator.long_training_),
+        "instantaneous": bool(estimator.instantaneous_),
+        "explained_shares": estimator.explained_shares_,
+        **instantaneous_parts(estimator, graph),
     }
 
 

@@ -32,7 +32,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Task, add_arguments, collect, graph_scores, print_table
+from harness import (
+    Task,
+    add_arguments,
+    collect,
+    graph_scores,
+    instantaneous_parts,
+    print_table,
+)
 from harness import summarise as harness_summarise
 
 # DREAM3-like courses: 46 trajectories relaxing from perturbed steady states.
@@ -154,6 +161,9 @@ def fit_grngc(family, graph, seed, params):
         "lag": int(estimator.lag_),
         "heldout_loss": float(estimator.candidate_losses_[kept]),
         "long_training": bool(estimator.long_training_),
+        "instantaneous": bool(estimator.instantaneous_),
+        "explained_shares": estimator.explained_shares_,
+        **instantaneous_parts(estimator, truth),
     }
 
 

@@ -634,7 +634,9 @@ def _lag_task(family, key, seed, params):
         "candidate_lags": estimator.candidate_lags_.tolist(),
         "truth": np.asarray(truth, dtype=int).tolist(),
         "lengths": [int(r.size) for r in trajectory_rows(groups, X.shape[0])],
-        "errors": [errors.tolist() for *_, errors in estimator.candidate_fits_],
+        "errors": [
+            e.tolist() for e in GrangerGRNGC._window_errors(estimator.candidate_fits_)
+        ],
         "strengths": [
             estimator._by_lag(net.path_strengths(outcome.best_epoch))
             .sum(axis=0)

@@ -216,6 +216,23 @@ def graph_scores(truth, scores, full: bool) -> dict:
     return result
 
 
+def instantaneous_parts(estimator, truth) -> dict:
+    """For a ``GrangerGRNGC`` fitted with the instantaneous coupling, the
+    off-diagonal AUROC of its strengths at lag 0 alone and at lags 1..
+    alone (``causal_matrix_`` is their sum; docs/granger.md 2.19); empty
+    without the coupling."""
+    if not estimator.instantaneous_:
+        return {}
+    return {
+        "auroc_lag0": graph_scores(truth, estimator.instantaneous_matrix_, False)[
+            "auroc"
+        ],
+        "auroc_lagged": graph_scores(truth, estimator.causal_lags_.sum(axis=0), False)[
+            "auroc"
+        ],
+    }
+
+
 def mean_std(values) -> str:
     """``"mean ± std"`` of the values that are not None ("" when none is)."""
     import numpy as np

@@ -15,10 +15,12 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
 from sklearn_causal import GrangerGRNGC
+from sklearn_causal._instantaneous import explained_shares
 from sklearn_causal._restricted_forecast import restricted_forecast_errors
 from sklearn_causal.datasets import make_lorenz96
 from sklearn_causal.granger import (
     _AVERAGE_MAX_LOST,
+    _INSTANTANEOUS_MARGIN,
     _LAG_ERROR_MARGIN,
     _RANKING_MARGIN,
     _first_sufficient,
@@ -94,6 +96,74 @@ def test_lag_adjacency_says_when_each_link_acts():
     np.testing.assert_array_equal(gc.lag_adjacency_, expected)
 
 
+def _instantaneous_pair(n=400, seed=0):
+    """x1 = x0 at the same time + noise, x0 and x2 AR(1): sampled too slowly
+    for a lag to show the coupling."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    for t in range(1, n):
+        X[t, [0, 2]] += 0.5 * X[t - 1, [0, 2]]
+    X[:, 1] = X[:, 0] + 0.3 * rng.normal(size=n)
+    return X
+
+
+def test_explained_shares_tell_where_the_coupling_shows():
+    valid_rows = np.arange(320, 400)
+    lagged, instantaneous = explained_shares(
+        _standardised(_instantaneous_pair()), None, valid_rows
+    )
+    assert instantaneous > 0.2 and lagged < 0.05
+    lagged, instantaneous = explained_shares(
+        _standardised(_driven_pair()), None, valid_rows
+    )
+    assert lagged > 0.2 and instantaneous < 0.05
+
+
+def _standardised(X):
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def test_instantaneous_coupling_is_read_at_lag_zero():
+    X = _instantaneous_pair()
+    gc = GrangerGRNGC(lag=2, instantaneous=True, **FAST).fit(X)
+    assert gc.instantaneous_ and gc.explained_shares_ is None
+    for matrix in (gc.instantaneous_matrix_, gc.gc_instantaneous_):
+        assert matrix.shape == (3, 3)
+        assert np.all(np.diag(matrix) == 0)
+    # The coupled pair, in either direction, dwarfs the independent series.
+    coupled = gc.gc_instantaneous_
+    assert min(coupled[0, 1], coupled[1, 0]) > 5 * coupled[[0, 1], 2].max()
+    assert gc.causal_lags_.shape == gc.gc_lags_.shape == (2, 3, 3)
+    np.testing.assert_allclose(
+        gc.causal_matrix_, gc.causal_lags_.sum(axis=0) + gc.instantaneous_matrix_
+    )
+    np.testing.assert_allclose(
+        gc.gc_avg_, gc.gc_lags_.sum(axis=0) + gc.gc_instantaneous_, rtol=1e-6
+    )
+    np.testing.assert_array_equal(
+        gc.lag_adjacency_.any(axis=0) | gc.instantaneous_adjacency_, gc.adjacency_
+    )
+    assert gc.instantaneous_adjacency_[0, 1] and gc.adjacency_[0, 1]
+    # The fit of each series reads the others at t: far better than a
+    # forecast of x1 from the past could be.
+    assert gc.forecast(X).shape == (398, 3)
+    assert gc.score(X) > -0.5
+
+
+def test_instantaneous_auto_adds_the_coupling_only_where_it_shows():
+    coupled = GrangerGRNGC(lag=1, **FAST).fit(_instantaneous_pair())
+    assert coupled.instantaneous_
+    lagged, instantaneous = coupled.explained_shares_
+    assert instantaneous > lagged + _INSTANTANEOUS_MARGIN
+    driven = GrangerGRNGC(lag=1, **FAST).fit(_driven_pair())
+    assert not driven.instantaneous_
+    assert driven.instantaneous_matrix_ is None
+    assert driven.instantaneous_adjacency_ is None
+    assert driven.net_.module_.coupling is None
+    off = GrangerGRNGC(lag=1, instantaneous=False, **FAST).fit(_instantaneous_pair())
+    assert not off.instantaneous_ and off.explained_shares_ is None
+
+
 def test_lag_adjacency_with_one_lag_is_the_adjacency():
     gc = GrangerGRNGC(lag=1, **FAST).fit(_driven_pair())
     np.testing.assert_array_equal(gc.lag_adjacency_[0], gc.adjacency_)
@@ -150,8 +220,9 @@ def test_lag_auto_needs_a_hold_out():
 
 
 def _fit_with_errors(errors):
-    """A stand-in for one lag's fit: only its held-out errors count."""
-    return (None, None, None, np.asarray(errors, dtype=float))
+    """A stand-in for one lag's fit: only its held-out errors count (of
+    every window, one series)."""
+    return (None, None, None, np.asarray(errors, dtype=float)[:, None])
 
 
 def test_choose_lag_prefers_the_smaller_lag_unless_clearly_beaten():
@@ -653,3 +724,15 @@ def test_lag_links_rule():
     assert threshold == np.inf
     np.testing.assert_array_equal(self_only[0], np.eye(3, dtype=bool))
     assert not self_only[1].any()
+
+
+def test_explained_shares_leave_out_series_constant_while_training():
+    Z = _standardised(_instantaneous_pair())
+    # A series flat over the training windows and not after: no share of
+    # its (zero) training variance can be measured.
+    Z[:, 2] = np.where(np.arange(400) < 320, 0.0, np.linspace(-1, 1, 400))
+    lagged, instantaneous = explained_shares(Z, None, np.arange(320, 400))
+    assert np.isfinite([lagged, instantaneous]).all()
+    assert instantaneous > 0.3
+    Z[:320] = 0.0
+    assert explained_shares(Z, None, np.arange(320, 400)) == (0.0, 0.0)

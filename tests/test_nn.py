@@ -35,31 +35,46 @@ def _per_sample_jacobian(module, x):
     )
 
 
-def _backbone(name, *args, self_term=False, **kwargs):
-    """A backbone in float64; with ``self_term``, random self weights (they
-    start at zero) so that the self term's part of the Jacobian shows."""
-    module = BACKBONES[name](*args, self_term=self_term, **kwargs).double()
-    if self_term:
-        generator = torch.Generator().manual_seed(1)
-        with torch.no_grad():
-            module.self_weight.copy_(
-                torch.randn(module.self_weight.shape, generator=generator)
-            )
-    else:
-        assert module.self_weight is None
+def _backbone(name, *args, self_term=False, instantaneous=False, **kwargs):
+    """A backbone in float64; with ``self_term`` or ``instantaneous``, random
+    self weights or coupling (they start at zero) so that their parts of the
+    Jacobian show."""
+    module = BACKBONES[name](
+        *args, self_term=self_term, instantaneous=instantaneous, **kwargs
+    ).double()
+    generator = torch.Generator().manual_seed(1)
+    for parameter, used in (
+        (module.self_weight, self_term),
+        (module.coupling, instantaneous),
+    ):
+        if used:
+            with torch.no_grad():
+                parameter.copy_(torch.randn(parameter.shape, generator=generator))
+        else:
+            assert parameter is None
     return module
 
 
-@pytest.mark.parametrize("self_term", [False, True])
+@pytest.mark.parametrize(
+    ("self_term", "instantaneous"), [(False, False), (True, False), (True, True)]
+)
 @pytest.mark.parametrize("name", sorted(BACKBONES))
 @pytest.mark.parametrize("lag", [1, 3])
-def test_jacobian_matches_autograd(name, lag, self_term):
+def test_jacobian_matches_autograd(name, lag, self_term, instantaneous):
     module = _backbone(
-        name, 5, lag, hidden_units=(7, 6), random_state=0, self_term=self_term
+        name,
+        5,
+        lag,
+        hidden_units=(7, 6),
+        random_state=0,
+        self_term=self_term,
+        instantaneous=instantaneous,
     )
-    x = torch.randn(4, lag, 5, dtype=torch.float64)
+    # With the instantaneous coupling the windows end with the present row.
+    rows_in = lag + instantaneous
+    x = torch.randn(4, rows_in, 5, dtype=torch.float64)
     y, jacobian = module.forward_with_jacobian(x)
-    assert jacobian.shape == (4, 5, lag, 5)
+    assert jacobian.shape == (4, 5, rows_in, 5)
     torch.testing.assert_close(y, module(x))
     torch.testing.assert_close(
         jacobian, _per_sample_jacobian(module, x), rtol=1e-6, atol=1e-8
@@ -67,6 +82,11 @@ def test_jacobian_matches_autograd(name, lag, self_term):
     rows = torch.tensor([1, 3])
     _, some_rows = module.forward_with_jacobian(x, rows)
     torch.testing.assert_close(some_rows, jacobian[:, rows], rtol=1e-6, atol=1e-8)
+    if instantaneous:
+        # A series' present value does not explain itself.
+        present = jacobian[:, :, -1]
+        assert torch.all(torch.diagonal(present, dim1=1, dim2=2) == 0)
+        assert torch.count_nonzero(present) == 4 * 5 * 4
 
 
 @pytest.mark.parametrize("kernel_size", [2, 3])
@@ -83,12 +103,24 @@ def test_tcn_jacobian_through_dilated_blocks_matches_autograd(kernel_size):
     )
 
 
-@pytest.mark.parametrize("self_term", [False, True])
+@pytest.mark.parametrize(
+    ("self_term", "instantaneous"), [(False, False), (True, False), (True, True)]
+)
 @pytest.mark.parametrize("name", sorted(BACKBONES))
-def test_penalty_gradient_matches_double_backward_through_a_loop(name, self_term):
-    module = _backbone(name, 4, 2, hidden_units=6, random_state=0, self_term=self_term)
+def test_penalty_gradient_matches_double_backward_through_a_loop(
+    name, self_term, instantaneous
+):
+    module = _backbone(
+        name,
+        4,
+        2,
+        hidden_units=6,
+        random_state=0,
+        self_term=self_term,
+        instantaneous=instantaneous,
+    )
     generator = torch.Generator().manual_seed(0)
-    x = torch.randn(5, 2, 4, dtype=torch.float64, generator=generator)
+    x = torch.randn(5, 2 + instantaneous, 4, dtype=torch.float64, generator=generator)
     _, jacobian = module.forward_with_jacobian(x)
     parameters = list(module.parameters())
     fast = torch.autograd.grad(

@@ -76,9 +76,9 @@ class Forecaster(nn.Module):
     """Base class: a one-step-ahead forecaster of all series at once.
 
     Subclasses build their network in ``__init__`` (after calling
-    ``super().__init__(n_series, self_term)``) and implement :meth:`network`
-    and :meth:`network_with_jacobian`; the base class adds the optional
-    linear self term to both.
+    ``super().__init__(n_series, self_term, instantaneous)``) and implement
+    :meth:`network` and :meth:`network_with_jacobian`; the base class adds
+    the optional linear self term and instantaneous coupling to both.
 
     Parameters
     ----------
@@ -92,16 +92,34 @@ class Forecaster(nn.Module):
         section 2.10). The term reads the latest value only, whatever the
         window length, so that networks of different lags differ by what
         their networks see, not by how much linear self-dependence they get.
+    instantaneous : bool, default=False
+        Add a linear term in the other series' present values,
+        ``sum_{i != j} coupling[i, j] x_{t, i}``, with a ``(n_series,
+        n_series)`` weight matrix that starts at zero and whose diagonal
+        stays zero. The input windows then hold ``lag + 1`` rows, the last
+        one the present ``x_t``; the network reads the ``lag`` rows before
+        it. With it the output is not a forecast but the value of each
+        series given the past and the other series at ``t`` (an
+        instantaneous, or contemporaneous, coupling: docs/granger.md,
+        section 2.19).
 
     Attributes
     ----------
     self_weight : Parameter of shape (n_series,) or None
         The self term's weights; None without it.
+    coupling : Parameter of shape (n_series, n_series) or None
+        The instantaneous coupling's weights (row = cause, column = effect;
+        the diagonal is not used); None without it.
     """
 
-    def __init__(self, n_series: int, self_term: bool = False) -> None:
+    def __init__(
+        self, n_series: int, self_term: bool = False, instantaneous: bool = False
+    ) -> None:
         super().__init__()
         self.self_weight = nn.Parameter(torch.zeros(n_series)) if self_term else None
+        self.coupling = (
+            nn.Parameter(torch.zeros(n_series, n_series)) if instantaneous else None
+        )
 
     def network(self, x: torch.Tensor) -> torch.Tensor:
         """The network's forecast of shape (batch, n_series), no self term."""
@@ -113,12 +131,31 @@ class Forecaster(nn.Module):
         """:meth:`network` and its Jacobian (see :meth:`forward_with_jacobian`)."""
         raise NotImplementedError
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Forecast of shape (batch, n_series) from windows (batch, lag, n_series)."""
-        y = self.network(x)
+    def _split(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The past rows of the windows and, with ``coupling``, the present."""
+        if self.coupling is None:
+            return x, None
+        return x[:, :-1], x[:, -1]
+
+    def _coupling_off_diagonal(self) -> torch.Tensor:
+        return self.coupling - torch.diag(torch.diagonal(self.coupling))
+
+    def _linear_terms(
+        self, past: torch.Tensor, present: torch.Tensor | None
+    ) -> torch.Tensor | float:
+        """The self term and the instantaneous coupling, added to the network."""
+        terms = 0.0
         if self.self_weight is not None:
-            y = y + self.self_weight * x[:, -1]
-        return y
+            terms = terms + self.self_weight * past[:, -1]
+        if present is not None:
+            terms = terms + present @ self._coupling_off_diagonal()
+        return terms
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Forecast of shape (batch, n_series) from windows (batch, lag, n_series)
+        (``lag + 1`` rows, the present last, with ``instantaneous``)."""
+        past, present = self._split(x)
+        return self.network(past) + self._linear_terms(past, present)
 
     def forward_with_jacobian(
         self, x: torch.Tensor, rows: torch.Tensor | None = None
@@ -133,6 +170,7 @@ class Forecaster(nn.Module):
         Parameters
         ----------
         x : Tensor of shape (batch, lag, n_series)
+            ``lag + 1`` rows, the present last, with ``instantaneous``.
         rows : Tensor of int, optional
             Output series whose Jacobian rows are wanted; all when None.
 
@@ -140,19 +178,28 @@ class Forecaster(nn.Module):
         -------
         y : Tensor of shape (batch, n_series)
         jacobian : Tensor of shape (batch, n_rows, lag, n_series)
+            (``lag + 1`` positions with ``instantaneous``, the present last.)
         """
-        y, jacobian = self.network_with_jacobian(x, rows)
-        if self.self_weight is None:
-            return y, jacobian
-        lag, n_series = x.shape[1:]
+        past, present = self._split(x)
+        y, jacobian = self.network_with_jacobian(past, rows)
+        y = y + self._linear_terms(past, present)
+        batch, lag, n_series = past.shape
         if rows is None:
             rows = torch.arange(n_series, device=x.device)
-        # Row r of the self term's Jacobian is self_weight[r] at the latest
-        # value of series r.
-        own = nn.functional.one_hot(rows, n_series).to(x.dtype)
-        latest = (self.self_weight[rows].unsqueeze(-1) * own).unsqueeze(1)
-        self_jacobian = nn.functional.pad(latest, (0, 0, lag - 1, 0))
-        return y + self.self_weight * x[:, -1], jacobian + self_jacobian
+        if self.self_weight is not None:
+            # Row r of the self term's Jacobian is self_weight[r] at the
+            # latest value of series r.
+            own = nn.functional.one_hot(rows, n_series).to(x.dtype)
+            latest = (self.self_weight[rows].unsqueeze(-1) * own).unsqueeze(1)
+            jacobian = jacobian + nn.functional.pad(latest, (0, 0, lag - 1, 0))
+        if present is not None:
+            # Row r of the coupling's Jacobian is column r of its matrix, at
+            # the present row, the same for every window.
+            coupled = self._coupling_off_diagonal().T[rows].unsqueeze(1)
+            jacobian = torch.cat(
+                [jacobian, coupled.unsqueeze(0).expand(batch, -1, -1, -1)], dim=2
+            )
+        return y, jacobian
 
 
 class MLPForecaster(Forecaster):
@@ -177,6 +224,9 @@ class MLPForecaster(Forecaster):
     self_term : bool, default=False
         Add a linear term in each series' latest value (see
         :class:`Forecaster`).
+    instantaneous : bool, default=False
+        Add a linear term in the other series' present values (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -187,8 +237,9 @@ class MLPForecaster(Forecaster):
         random_state: int = 0,
         zero_output: bool = False,
         self_term: bool = False,
+        instantaneous: bool = False,
     ) -> None:
-        super().__init__(n_series, self_term)
+        super().__init__(n_series, self_term, instantaneous)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
         self.layers = nn.ModuleList(
@@ -250,6 +301,9 @@ class KANForecaster(Forecaster):
     self_term : bool, default=False
         Add a linear term in each series' latest value (see
         :class:`Forecaster`).
+    instantaneous : bool, default=False
+        Add a linear term in the other series' present values (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -262,8 +316,9 @@ class KANForecaster(Forecaster):
         random_state: int = 0,
         zero_output: bool = False,
         self_term: bool = False,
+        instantaneous: bool = False,
     ) -> None:
-        super().__init__(n_series, self_term)
+        super().__init__(n_series, self_term, instantaneous)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series * lag, *_hidden_sizes(hidden_units), n_series)
         self.layers = nn.ModuleList(
@@ -413,6 +468,9 @@ class LSTMForecaster(Forecaster):
     self_term : bool, default=False
         Add a linear term in each series' latest value (see
         :class:`Forecaster`).
+    instantaneous : bool, default=False
+        Add a linear term in the other series' present values (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -423,8 +481,9 @@ class LSTMForecaster(Forecaster):
         random_state: int = 0,
         zero_output: bool = False,
         self_term: bool = False,
+        instantaneous: bool = False,
     ) -> None:
-        super().__init__(n_series, self_term)
+        super().__init__(n_series, self_term, instantaneous)
         generator = torch.Generator().manual_seed(random_state)
         sizes = (n_series, *_hidden_sizes(hidden_units))
         self.cells = nn.ModuleList(
@@ -595,6 +654,9 @@ class TCNForecaster(Forecaster):
     self_term : bool, default=False
         Add a linear term in each series' latest value (see
         :class:`Forecaster`).
+    instantaneous : bool, default=False
+        Add a linear term in the other series' present values (see
+        :class:`Forecaster`).
     """
 
     def __init__(
@@ -606,8 +668,9 @@ class TCNForecaster(Forecaster):
         random_state: int = 0,
         zero_output: bool = False,
         self_term: bool = False,
+        instantaneous: bool = False,
     ) -> None:
-        super().__init__(n_series, self_term)
+        super().__init__(n_series, self_term, instantaneous)
         generator = torch.Generator().manual_seed(random_state)
         channels = _hidden_sizes(hidden_units)
         if isinstance(hidden_units, Integral):

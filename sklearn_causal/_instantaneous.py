@@ -1,0 +1,115 @@
+"""Where the couplings between series show: in the past, or at the same time.
+
+``GrangerGRNGC(instantaneous="auto")`` adds the instantaneous coupling when
+the other series' present values explain more of a series than the other
+series' past does. Both shares are measured by linear ridge regressions on
+lag-1 windows of the standardised series, fitted on the training windows and
+scored on the held-out ones (the rows the estimator holds out), so the test
+needs no ground truth and costs a few matrix inversions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._windows import make_lag_windows
+
+__all__ = ["explained_shares"]
+
+# Ridge penalties tried, as multiples of the number of training windows
+# (the series are standardised, so the Gram matrices scale with it).
+_PENALTIES = np.logspace(-4, 1, 11)
+
+
+def _held_out_share(errors: np.ndarray, scale: np.ndarray) -> float:
+    """Mean over series of ``1 - error / scale``, the best penalty's
+    (``errors`` of shape (n_penalties, n_series)); series whose ``scale``
+    is NaN (constant over the training windows) are left out."""
+    return float(np.max(np.nanmean(1.0 - errors / scale, axis=1)))
+
+
+def explained_shares(
+    Z: np.ndarray, groups, valid_rows: np.ndarray, forecast_errors=None
+) -> tuple[float, float]:
+    """Held-out shares of the series' variance explained by the others.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_timepoints, n_series)
+        Standardised series, without constant ones.
+    groups : ndarray of shape (n_timepoints,) or None
+        Trajectory labels.
+    valid_rows : ndarray of int
+        Rows of ``Z`` held out (the targets scored); the others train.
+    forecast_errors : ndarray of shape (n_valid, n_series), optional
+        Squared held-out errors of another forecaster of the rows
+        ``valid_rows`` (in order) from the past, e.g. a network: the past
+        then explains the larger of its share and the VAR's.
+
+    Returns
+    -------
+    lagged : float
+        The share of each series' variance (mean over series) that the past
+        explains (a ridge VAR(1) forecast, or ``forecast_errors`` when they
+        are lower) beyond a ridge AR(1) forecast from the series' own past:
+        what the other series' past adds (negative where it only adds
+        variance).
+    instantaneous : float
+        The share that the other series' VAR(1) residuals at the same time
+        explain further (a ridge regression of each series' residual on
+        the others'): what the other series' present adds to the past.
+
+    Each linear share is the best over a grid of ridge penalties, on
+    held-out windows, relative to each series' variance over the training
+    windows. A series constant over the training windows is left out of
+    the means; when every series is, both shares are 0.
+    """
+    windows = make_lag_windows(Z, 1, groups)
+    past, present = windows.inputs[:, 0], windows.targets
+    valid = np.isin(windows.rows, valid_rows)
+    n_train, n_series = int((~valid).sum()), Z.shape[1]
+    mean_past, mean_present = past[~valid].mean(0), present[~valid].mean(0)
+    past, present = past - mean_past, present - mean_present
+    scale = present[~valid].var(axis=0)
+    if not np.any(scale > 1e-12):
+        return 0.0, 0.0
+    scale[scale <= 1e-12] = np.nan
+    penalties = _PENALTIES * n_train
+
+    # Own past: one coefficient per series and penalty.
+    own_gram = (past[~valid] ** 2).sum(0)
+    own_cross = (past[~valid] * present[~valid]).sum(0)
+    own = own_cross / (own_gram + penalties[:, None])
+    own_errors = ((present[valid] - own[:, None] * past[valid]) ** 2).mean(1)
+
+    # Whole past: a multi-output ridge, solved through one eigendecomposition.
+    values, vectors = np.linalg.eigh(past[~valid].T @ past[~valid])
+    projected = vectors.T @ (past[~valid].T @ present[~valid])
+    var_share, residuals = -np.inf, None
+    for penalty in penalties:
+        coefficients = vectors @ (projected / (values + penalty)[:, None])
+        errors = ((present[valid] - past[valid] @ coefficients) ** 2).mean(0)
+        share = _held_out_share(errors[None], scale)
+        if share > var_share:
+            var_share, residuals = share, present - past @ coefficients
+
+    # The others at t: each series' residual regressed on every other
+    # series' residual. The ridge coefficients of all these regressions are
+    # read off one inverse, -P[i, j] / P[j, j] with P = (R'R + penalty I)^-1.
+    gram = residuals[~valid].T @ residuals[~valid]
+    instant_errors = []
+    for penalty in penalties:
+        precision = np.linalg.inv(gram + penalty * np.eye(n_series))
+        coefficients = -precision / np.diag(precision)
+        np.fill_diagonal(coefficients, 0.0)
+        left = residuals[valid] - residuals[valid] @ coefficients
+        instant_errors.append((left**2).mean(0))
+    past_share = var_share
+    if forecast_errors is not None:
+        network = _held_out_share(forecast_errors.mean(0)[None], scale)
+        past_share = max(past_share, network)
+    lagged = past_share - _held_out_share(own_errors, scale)
+    instantaneous = _held_out_share(np.array(instant_errors), scale)
+    # Shares of the whole variance: what the others at t explain beyond the
+    # best VAR(1).
+    return lagged, instantaneous - var_share
