@@ -65,44 +65,49 @@ def explained_shares(
     the means; when every series is, both shares are 0.
     """
     windows = make_lag_windows(Z, 1, groups)
-    past, present = windows.inputs[:, 0], windows.targets
     valid = np.isin(windows.rows, valid_rows)
-    n_train, n_series = int((~valid).sum()), Z.shape[1]
-    mean_past, mean_present = past[~valid].mean(0), present[~valid].mean(0)
-    past, present = past - mean_past, present - mean_present
-    scale = present[~valid].var(axis=0)
+    past, present = windows.inputs[:, 0], windows.targets
+    # Centred on the training windows' means.
+    past_mean, present_mean = past[~valid].mean(0), present[~valid].mean(0)
+    past_train, past_valid = past[~valid] - past_mean, past[valid] - past_mean
+    present_train = present[~valid] - present_mean
+    present_valid = present[valid] - present_mean
+    scale = present_train.var(axis=0)
     if not np.any(scale > 1e-12):
         return 0.0, 0.0
     scale[scale <= 1e-12] = np.nan
-    penalties = _PENALTIES * n_train
+    penalties = _PENALTIES * len(past_train)
 
     # Own past: one coefficient per series and penalty.
-    own_gram = (past[~valid] ** 2).sum(0)
-    own_cross = (past[~valid] * present[~valid]).sum(0)
-    own = own_cross / (own_gram + penalties[:, None])
-    own_errors = ((present[valid] - own[:, None] * past[valid]) ** 2).mean(1)
+    own = (past_train * present_train).sum(0) / (
+        (past_train**2).sum(0) + penalties[:, None]
+    )
+    own_errors = ((present_valid - own[:, None] * past_valid) ** 2).mean(1)
 
     # Whole past: a multi-output ridge, solved through one eigendecomposition.
-    values, vectors = np.linalg.eigh(past[~valid].T @ past[~valid])
-    projected = vectors.T @ (past[~valid].T @ present[~valid])
-    var_share, residuals = -np.inf, None
+    # Its residuals, of the best penalty, on both sets of windows.
+    values, vectors = np.linalg.eigh(past_train.T @ past_train)
+    projected = vectors.T @ (past_train.T @ present_train)
+    var_share = -np.inf
     for penalty in penalties:
         coefficients = vectors @ (projected / (values + penalty)[:, None])
-        errors = ((present[valid] - past[valid] @ coefficients) ** 2).mean(0)
-        share = _held_out_share(errors[None], scale)
+        left_valid = present_valid - past_valid @ coefficients
+        share = _held_out_share((left_valid**2).mean(0)[None], scale)
         if share > var_share:
-            var_share, residuals = share, present - past @ coefficients
+            var_share, best = share, coefficients
+    residual_train = present_train - past_train @ best
+    residual_valid = present_valid - past_valid @ best
 
     # The others at t: each series' residual regressed on every other
     # series' residual. The ridge coefficients of all these regressions are
     # read off one inverse, -P[i, j] / P[j, j] with P = (R'R + penalty I)^-1.
-    gram = residuals[~valid].T @ residuals[~valid]
+    gram = residual_train.T @ residual_train
     instant_errors = []
     for penalty in penalties:
-        precision = np.linalg.inv(gram + penalty * np.eye(n_series))
+        precision = np.linalg.inv(gram + penalty * np.eye(Z.shape[1]))
         coefficients = -precision / np.diag(precision)
         np.fill_diagonal(coefficients, 0.0)
-        left = residuals[valid] - residuals[valid] @ coefficients
+        left = residual_valid - residual_valid @ coefficients
         instant_errors.append((left**2).mean(0))
     past_share = var_share
     if forecast_errors is not None:

@@ -675,9 +675,7 @@ class GrangerGRNGC(CausalSelectorBase):
                 self.averaged_lags_ = np.array([self.lag_])
         self.n_iter_ = len(self.net_.history)
         self.instantaneous_matrix_, self.causal_lags_ = self._split_present(ranking)
-        self.causal_matrix_ = self.causal_lags_.sum(axis=0)
-        if self.instantaneous_:
-            self.causal_matrix_ = self.causal_matrix_ + self.instantaneous_matrix_
+        self.causal_matrix_ = ranking.sum(axis=0)
 
         related = self._related()
         strengths = granger_strengths(self.net_.module_, self._tensor(windows.inputs))
