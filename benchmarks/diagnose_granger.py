@@ -1,6 +1,6 @@
 """Diagnostic measurements behind GrangerGRNGC's defaults (docs/granger.md).
 
-Six parts, each printing Markdown tables (run from the repository root, one
+Five parts, each printing Markdown tables (run from the repository root, one
 thread)::
 
     python benchmarks/diagnose_granger.py path        # ranking along training
@@ -8,7 +8,6 @@ thread)::
     python benchmarks/diagnose_granger.py readouts    # which epochs to read
     python benchmarks/diagnose_granger.py lags        # how lag="auto" chooses
     python benchmarks/diagnose_granger.py restricted  # a held-out test of a ranking
-    python benchmarks/diagnose_granger.py instantaneous  # a lag-0 term, prototyped
 
 ``path``: GrangerGRNGC (``lag=1``, no early stopping, 256 epochs) records
 its per-effect normalised strengths along training; the table gives the
@@ -72,12 +71,6 @@ the right way; then statistics that need no truth: autocorrelations at lags
 1-3, mean absolute (partial) correlations, and the held-out shares of
 variance explained by the past and further by the other series at ``t``
 (docs/granger.md 2.7). Seconds.
-
-``instantaneous``: a GRNGC-like prototype (the package's MLP forecaster and
-penalty, one training, seed 0) without and with an instantaneous term, a
-zero-diagonal linear map of the other series at ``t``; the off-diagonal
-AUROC of its lagged strengths and of the term's (docs/granger.md 2.7).
-About 3 minutes for seven families with 3 graphs.
 """
 
 import argparse
@@ -329,138 +322,6 @@ def ceilings(families, n_graphs):
             ("pcorr", "mean abs partial corr", ".3f"),
             ("lagged_r2", "explained by the past", ".3f"),
             ("instant_r2", "further by the others at t", ".3f"),
-        ],
-    )
-
-
-def _instantaneous_fit(X, groups, instantaneous, seed, *, lam=0.1, epochs=500):
-    """One GRNGC-like training (lag-1 windows, the package's 128-unit MLP
-    forecaster with a zero output layer and a self term, ``lam`` times the
-    Jacobian's per-series L1 norm, Adam at 3e-3 on batches of 64, early
-    stopping on the last 20 % of every trajectory: ``tol=0.003``, patience
-    100), with or without a zero-diagonal linear map ``B`` of the other
-    series at ``t`` added to the forecast (penalised by ``lam`` times its
-    per-series L1 norm). Returns the path averages (up to the kept epoch)
-    of the lagged strengths and of ``|B|``, each normalised per effect as
-    the estimator's path records are (the diagonal left out of the norm),
-    both (cause, effect), and the best held-out
-    error. A prototype of docs/granger.md 2.7, not the estimator."""
-    import torch
-
-    from sklearn_causal.nn.backbones import MLPForecaster
-    from sklearn_causal.penalties import (
-        gradient_l1_penalty,
-        granger_causality_scores,
-    )
-    from sklearn_causal.training import _per_effect_normalised
-
-    past, present, tail = _pairs_with_tail(X, groups)
-    past, present = (torch.tensor(a, dtype=torch.float32) for a in (past, present))
-    p = X.shape[1]
-    module = MLPForecaster(
-        p, 1, 128, random_state=seed, zero_output=True, self_term=True
-    )
-    coupling = torch.nn.Parameter(torch.zeros(p, p))
-    off = 1 - torch.eye(p)
-    parameters = [*module.parameters(), *([coupling] if instantaneous else [])]
-    optimizer = torch.optim.Adam(parameters, lr=3e-3)
-    train, valid = np.flatnonzero(~tail), np.flatnonzero(tail)
-    rng = np.random.RandomState(seed)
-
-    def forecast(rows, jacobian=False):
-        if jacobian:
-            y, J = module.forward_with_jacobian(past[rows])
-        else:
-            y, J = module(past[rows]), None
-        if instantaneous:
-            y = y + present[rows] @ (coupling * off)
-        return y, J
-
-    def per_effect(scores):
-        """(effect, 1, cause) strengths -> (cause, effect), normalised per
-        effect as the estimator's path records are."""
-        return _per_effect_normalised(scores)[:, 0].T.numpy()
-
-    best, kept, waited, path = np.inf, 0, 0, []
-    for epoch in range(epochs):
-        order = rng.permutation(train)
-        for start in range(0, order.size, 64):
-            rows = order[start : start + 64]
-            y, J = forecast(rows, jacobian=True)
-            loss = ((y - present[rows]) ** 2).mean() + lam * gradient_l1_penalty(J)
-            if instantaneous:
-                loss = loss + lam * (coupling * off).abs().sum() / p
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        with torch.no_grad():
-            error = ((forecast(valid)[0] - present[valid]) ** 2).mean().item()
-            _, J = forecast(train[:256], jacobian=True)
-            coupled = (coupling * off).abs().T.unsqueeze(1)
-            path.append((per_effect(granger_causality_scores(J)), per_effect(coupled)))
-        if error < best * (1 - 0.003):
-            best, kept, waited = error, epoch, 0
-        else:
-            waited += 1
-            if waited >= 100:
-                break
-    lagged, coupled = (
-        np.mean([r[k] for r in path[: kept + 1]], axis=0) for k in (0, 1)
-    )
-    return lagged, coupled, best
-
-
-def instantaneous(families, n_graphs):
-    import peers
-    import torch
-
-    torch.set_num_threads(1)
-    sets = _data_sets(families, n_graphs)
-    rows = []
-    for name, members in sets.items():
-        values = []
-        for X, groups, truth in members:
-            lagged, _, error = _instantaneous_fit(X, groups, False, 0)
-            with_lagged, coupled, with_error = _instantaneous_fit(X, groups, True, 0)
-            values.append(
-                [
-                    _off_auroc(truth, lagged),
-                    _off_auroc(truth, with_lagged),
-                    _off_auroc(truth, coupled),
-                    _off_auroc(truth, with_lagged + coupled),
-                    _off_auroc(truth, peers.lagged_correlation_scores(X, groups)[0]),
-                    error,
-                    with_error,
-                ]
-            )
-        columns = [
-            "lagged",
-            "with_lagged",
-            "coupled",
-            "sum",
-            "lagcorr",
-            "error",
-            "with_error",
-        ]
-        rows.append(_mean_row(name, columns, values))
-    print(
-        "\nOff-diagonal AUROC of a GRNGC-like prototype (seed 0) without and "
-        "with an instantaneous term B (a zero-diagonal linear map of the other "
-        "series at t): its lagged strengths without B, with B, the strengths "
-        "of B, their sum; the lag-1 correlation; held-out errors without and "
-        "with B (with B not a forecast).\n"
-    )
-    print_table(
-        rows,
-        [
-            ("data", "data", "s"),
-            ("lagged", "lagged, no B", ".3f"),
-            ("with_lagged", "lagged, with B", ".3f"),
-            ("coupled", "B", ".3f"),
-            ("sum", "lagged + B", ".3f"),
-            ("lagcorr", "lag-1 corr", ".3f"),
-            ("error", "held-out error, no B", ".3f"),
-            ("with_error", "with B", ".3f"),
         ],
     )
 
@@ -850,7 +711,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "part",
-        choices=["path", "ceilings", "readouts", "lags", "restricted", "instantaneous"],
+        choices=["path", "ceilings", "readouts", "lags", "restricted"],
     )
     parser.add_argument(
         "--families",
@@ -897,8 +758,6 @@ def main(argv=None):
         )
     elif args.part == "readouts":
         readouts(args.families or [*default, "lorenz-40"], args.graphs, args.widths)
-    elif args.part == "instantaneous":
-        instantaneous(args.families or ["fmri-fast-10", "fmri-fast-15"], args.graphs)
     else:
         ceilings(args.families or ["fmri-10", "fmri-15"], args.graphs)
 
