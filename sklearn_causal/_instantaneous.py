@@ -5,7 +5,9 @@ the other series' present values explain more of a series than the other
 series' past does. Both shares are measured by linear ridge regressions on
 lag-1 windows of the standardised series, fitted on the training windows and
 scored on the held-out ones (the rows the estimator holds out), so the test
-needs no ground truth and costs a few matrix inversions.
+needs no ground truth and costs a few matrix inversions. With the coupling,
+:func:`present_and_past` reads the ranking from the strengths at lag 0 and
+at the lags of the past.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from ._windows import make_lag_windows
 
-__all__ = ["explained_shares"]
+__all__ = ["explained_shares", "present_and_past"]
 
 # Ridge penalties tried, as multiples of the number of training windows
 # (the series are standardised, so the Gram matrices scale with it).
@@ -118,3 +120,34 @@ def explained_shares(
     # Shares of the whole variance: what the others at t explain beyond the
     # best VAR(1).
     return lagged, instantaneous - var_share
+
+
+def present_and_past(present: np.ndarray | None, lags: np.ndarray) -> np.ndarray:
+    """The ranking of links from the strengths at lag 0 and at lags 1..k.
+
+    Without the instantaneous coupling (``present`` None) the strengths are
+    summed over the lags, as the paper's ``GC_avg``. With it, the present
+    and the past are two blocks of inputs of equal standing: a pair's
+    strength is the mean, over the blocks through which it can act, of its
+    mean strength over the block's positions. Off the diagonal that is
+    ``(present + lags.mean(axis=0)) / 2``; on the diagonal, where a series
+    has no present input of its own, ``lags.mean(axis=0)``. A sum over all
+    positions would give the single lag-0 position the weight of one lag
+    among ``k`` and let the noise of ``k`` lagged positions outweigh it
+    (docs/granger.md, section 2.21).
+
+    Parameters
+    ----------
+    present : ndarray of shape (n_series, n_series) or None
+        Strengths at lag 0 (row = cause), zero diagonal.
+    lags : ndarray of shape (n_lags, n_series, n_series)
+        Strengths at lags ``1..n_lags``.
+
+    Returns
+    -------
+    ndarray of shape (n_series, n_series)
+    """
+    if present is None:
+        return lags.sum(axis=0)
+    past = lags.mean(axis=0)
+    return np.where(np.eye(len(past), dtype=bool), past, (present + past) / 2)

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import CausalSelectorBase
 from ._compat import Interval, StrOptions, _fit_context
-from ._instantaneous import explained_shares
+from ._instantaneous import explained_shares, present_and_past
 from ._progress import Progress
 from ._restricted_forecast import restricted_forecast_errors
 from ._thresholding import lag_links, resolve_threshold
@@ -320,9 +320,12 @@ class GrangerGRNGC(CausalSelectorBase):
         present values, ``sum_{i != j} coupling[i, j] x_{t, i}`` (zero at
         the start), beside the network of the past. Its gradients, the
         weights ``|coupling[i, j]|``, are the strengths at lag 0: they enter
-        the penalty as every lag's do, ``gc_avg_`` and ``causal_matrix_``
-        (summed over lags 0 to ``lag_``) and ``adjacency_``, and are kept
-        in ``instantaneous_matrix_`` and ``gc_instantaneous_``. A coupling
+        the penalty as every lag's do, ``gc_avg_`` (summed over lags 0 to
+        ``lag_``) and ``adjacency_``, and ``causal_matrix_``, in which the
+        present and the past weigh the same (the lag-0 strengths averaged
+        with the mean of the lagged ones: ``docs/granger.md``, section
+        2.21), and are kept in ``instantaneous_matrix_`` and
+        ``gc_instantaneous_``. A coupling
         at lag 0 cannot be oriented by time: each pair's two directions are
         both strong, as in a partial correlation. Where a slow filter hides
         when a series acts (fMRI through the haemodynamic response:
@@ -361,8 +364,9 @@ class GrangerGRNGC(CausalSelectorBase):
     ----------
     causal_matrix_ : ndarray of shape (n_series, n_series)
         ``causal_matrix_[i, j]``: strength of "series i Granger-causes series
-        j" (row = cause), summed over lags; rank links by it. It is the
-        paper's ``GC_avg`` (the mean over windows of ``|d x_hat_{t,j} / d
+        j" (row = cause), summed over lags (with ``instantaneous_``, the
+        present and the past weigh the same, see below); rank links by it.
+        It is the paper's ``GC_avg`` (the mean over windows of ``|d x_hat_{t,j} / d
         x_{t-l,i}|`` on standardized series), divided per effect ``j`` by
         the Euclidean norm of its cross strengths (``i != j``) and averaged
         over the training path (of the long-trained network of
@@ -374,8 +378,11 @@ class GrangerGRNGC(CausalSelectorBase):
     instantaneous_matrix_ : ndarray of shape (n_series, n_series) or None
         With ``instantaneous_``, the strengths at lag 0 (of ``x_{t, i}`` in
         the output for ``x_{t, j}``), normalised with the lagged ones and
-        averaged as they are; the diagonal is zero. ``causal_matrix_ ==
-        causal_lags_.sum(axis=0) + instantaneous_matrix_``. None without.
+        averaged as they are; the diagonal is zero. ``causal_matrix_`` is
+        then ``(instantaneous_matrix_ + causal_lags_.mean(axis=0)) / 2``
+        off the diagonal and ``causal_lags_.mean(axis=0)`` on it: the
+        single lag-0 position weighs as much as all the lags of the past,
+        whose summed noise would otherwise outweigh it. None without.
     causal_lags_ : ndarray of shape (n_lags, n_series, n_series)
         The same per lag: ``causal_lags_[l - 1, i, j]`` for ``x_{t-l, i}``,
         up to the longest lag in ``averaged_lags_`` (a shorter lag's
@@ -675,7 +682,9 @@ class GrangerGRNGC(CausalSelectorBase):
                 self.averaged_lags_ = np.array([self.lag_])
         self.n_iter_ = len(self.net_.history)
         self.instantaneous_matrix_, self.causal_lags_ = self._split_present(ranking)
-        self.causal_matrix_ = ranking.sum(axis=0)
+        self.causal_matrix_ = present_and_past(
+            self.instantaneous_matrix_, self.causal_lags_
+        )
 
         related = self._related()
         strengths = granger_strengths(self.net_.module_, self._tensor(windows.inputs))

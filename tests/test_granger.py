@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
 from sklearn_causal import GrangerGRNGC
-from sklearn_causal._instantaneous import explained_shares
+from sklearn_causal._instantaneous import explained_shares, present_and_past
 from sklearn_causal._restricted_forecast import restricted_forecast_errors
 from sklearn_causal.datasets import make_lorenz96
 from sklearn_causal.granger import (
@@ -134,8 +134,13 @@ def test_instantaneous_coupling_is_read_at_lag_zero():
     coupled = gc.gc_instantaneous_
     assert min(coupled[0, 1], coupled[1, 0]) > 5 * coupled[[0, 1], 2].max()
     assert gc.causal_lags_.shape == gc.gc_lags_.shape == (2, 3, 3)
+    # The present and the past count as two blocks of equal weight; the
+    # diagonal has no present.
+    past = gc.causal_lags_.mean(axis=0)
+    off = ~np.eye(3, dtype=bool)
+    np.testing.assert_allclose(np.diag(gc.causal_matrix_), np.diag(past))
     np.testing.assert_allclose(
-        gc.causal_matrix_, gc.causal_lags_.sum(axis=0) + gc.instantaneous_matrix_
+        gc.causal_matrix_[off], ((gc.instantaneous_matrix_ + past) / 2)[off]
     )
     np.testing.assert_allclose(
         gc.gc_avg_, gc.gc_lags_.sum(axis=0) + gc.gc_instantaneous_, rtol=1e-6
@@ -148,6 +153,30 @@ def test_instantaneous_coupling_is_read_at_lag_zero():
     # forecast of x1 from the past could be.
     assert gc.forecast(X).shape == (398, 3)
     assert gc.score(X) > -0.5
+
+
+def test_present_and_past_weighs_the_present_as_the_whole_past():
+    rng = np.random.RandomState(0)
+    present = rng.uniform(size=(4, 4))
+    np.fill_diagonal(present, 0.0)
+    lags = rng.uniform(size=(2, 4, 4))
+    # Without the present: the paper's sum over lags.
+    np.testing.assert_array_equal(present_and_past(None, lags), lags.sum(axis=0))
+    ranking = present_and_past(present, lags)
+    np.testing.assert_allclose(np.diag(ranking), np.diag(lags.mean(axis=0)))
+    # Repeating the past's lags changes nothing: the present's weight does
+    # not shrink with the number of lags.
+    np.testing.assert_allclose(
+        present_and_past(present, np.concatenate([lags, lags, lags])), ranking
+    )
+    # A pair coupled at lag 0 alone outranks one with the same strength
+    # spread as noise over every lag, however many lags there are.
+    noise = np.full((5, 4, 4), 0.6)
+    noise[:, 0, 1] = 0.0
+    coupled = np.zeros((4, 4))
+    coupled[0, 1] = 1.0
+    ranking = present_and_past(coupled, noise)
+    assert ranking[0, 1] > ranking[0, 2]
 
 
 def test_instantaneous_auto_adds_the_coupling_only_where_it_shows():
