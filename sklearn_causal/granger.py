@@ -325,9 +325,9 @@ class GrangerGRNGC(CausalSelectorBase):
         present and the past weigh the same (the lag-0 strengths averaged
         with the mean of the lagged ones: ``docs/granger.md``, section
         2.21), and are kept in ``instantaneous_matrix_`` and
-        ``gc_instantaneous_``. A coupling
-        at lag 0 cannot be oriented by time: each pair's two directions are
-        both strong, as in a partial correlation. Where a slow filter hides
+        ``gc_instantaneous_``. A coupling at lag 0 cannot be oriented by
+        time: each pair's two directions are both strong, as in a partial
+        correlation. Where a slow filter hides
         when a series acts (fMRI through the haemodynamic response:
         NetSim, whose nodes interact within one sampling interval), a
         Granger model of the past sees a lag-1 correlation that the effect's
@@ -366,10 +366,11 @@ class GrangerGRNGC(CausalSelectorBase):
         ``causal_matrix_[i, j]``: strength of "series i Granger-causes series
         j" (row = cause), summed over lags (with ``instantaneous_``, the
         present and the past weigh the same, see below); rank links by it.
-        It is the paper's ``GC_avg`` (the mean over windows of ``|d x_hat_{t,j} / d
-        x_{t-l,i}|`` on standardized series), divided per effect ``j`` by
-        the Euclidean norm of its cross strengths (``i != j``) and averaged
-        over the training path (of the long-trained network of
+        It is the paper's ``GC_avg`` (the mean over windows of
+        ``|d x_hat_{t,j} / d x_{t-l,i}|`` on standardized series), divided
+        per effect ``j`` by the Euclidean norm of its cross strengths
+        (``i != j``) and averaged over the training path (of the
+        long-trained network of
         ``long_training``, its second half), then over the networks of
         ``averaged_lags_``: each column's cross strengths
         have norm 1 at every recorded epoch, so the columns of well and
