@@ -219,8 +219,8 @@ def graph_scores(truth, scores, full: bool) -> dict:
 def instantaneous_parts(estimator, truth) -> dict:
     """For a ``GrangerGRNGC`` fitted with the instantaneous coupling, the
     off-diagonal AUROC of its strengths at lag 0 alone and at lags 1..
-    alone (``causal_matrix_`` is their sum; docs/granger.md 2.19); empty
-    without the coupling."""
+    alone (``causal_matrix_`` weighs the two as equals; docs/granger.md
+    2.19, 2.21); empty without the coupling."""
     if not estimator.instantaneous_:
         return {}
     return {

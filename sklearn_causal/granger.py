@@ -327,15 +327,15 @@ class GrangerGRNGC(CausalSelectorBase):
         2.21), and are kept in ``instantaneous_matrix_`` and
         ``gc_instantaneous_``. A coupling at lag 0 cannot be oriented by
         time: each pair's two directions are both strong, as in a partial
-        correlation. Where a slow filter hides
-        when a series acts (fMRI through the haemodynamic response:
-        NetSim, whose nodes interact within one sampling interval), a
-        Granger model of the past sees a lag-1 correlation that the effect's
-        own past explains away; the present values show the coupling
-        (``docs/granger.md``, section 2.19). On gene-expression, VAR and
-        Lorenz-96 data the coupling is in the past and the map's lag-0
-        strengths rank worse (AUROC up to 0.05 lower when forced: genes
-        regulated together move together at ``t``). "auto" decides from
+        correlation. Where a slow filter hides when a series acts (fMRI
+        through the haemodynamic response: NetSim, whose nodes interact
+        within one sampling interval), a Granger model of the past sees a
+        lag-1 correlation that the effect's own past explains away; the
+        present values show the coupling (``docs/granger.md``, section
+        2.19). On gene-expression, VAR and Lorenz-96 data the coupling is
+        in the past and the map's lag-0 strengths rank worse (AUROC up to
+        0.05 lower when forced: genes regulated together move together at
+        ``t``). "auto" decides from
         held-out data, without ground truth: after the networks of the past
         are trained, it adds the map (and trains them again with it) when
         the other series' present values explain a larger share of the
