@@ -159,6 +159,7 @@ def fit_grngc(family, graph, seed, params):
         **graph_scores(truth, estimator.causal_matrix_, diagonal),
         "seconds": seconds,
         "lag": int(estimator.lag_),
+        "model": estimator.model_,
         "heldout_loss": float(estimator.candidate_losses_[kept]),
         "long_training": bool(estimator.long_training_),
         "instantaneous": bool(estimator.instantaneous_),

@@ -14,20 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._windows import make_lag_windows
+from ._ridge_var import held_out_share, ridge_var
 
 __all__ = ["explained_shares", "present_and_past"]
-
-# Ridge penalties tried, as multiples of the number of training windows
-# (the series are standardised, so the Gram matrices scale with it).
-_PENALTIES = np.logspace(-4, 1, 11)
-
-
-def _held_out_share(errors: np.ndarray, scale: np.ndarray) -> float:
-    """Mean over series of ``1 - error / scale``, the best penalty's
-    (``errors`` of shape (n_penalties, n_series)); series whose ``scale``
-    is NaN (constant over the training windows) are left out."""
-    return float(np.max(np.nanmean(1.0 - errors / scale, axis=1)))
 
 
 def explained_shares(
@@ -66,37 +55,19 @@ def explained_shares(
     windows. A series constant over the training windows is left out of
     the means; when every series is, both shares are 0.
     """
-    windows = make_lag_windows(Z, 1, groups)
-    valid = np.isin(windows.rows, valid_rows)
-    past, present = windows.inputs[:, 0], windows.targets
-    # Centred on the training windows' means.
-    past_mean, present_mean = past[~valid].mean(0), present[~valid].mean(0)
-    past_train, past_valid = past[~valid] - past_mean, past[valid] - past_mean
-    present_train = present[~valid] - present_mean
-    present_valid = present[valid] - present_mean
-    scale = present_train.var(axis=0)
-    if not np.any(scale > 1e-12):
+    var = ridge_var(Z, groups, valid_rows, 1)
+    if var is None:
         return 0.0, 0.0
-    scale[scale <= 1e-12] = np.nan
-    penalties = _PENALTIES * len(past_train)
+    past_train, past_valid = var["past_train"], var["past_valid"]
+    present_train, present_valid = var["present_train"], var["present_valid"]
+    scale, penalties, best = var["scale"], var["penalties"], var["coefficients"]
+    var_share = var["share"]
 
     # Own past: one coefficient per series and penalty.
     own = (past_train * present_train).sum(0) / (
         (past_train**2).sum(0) + penalties[:, None]
     )
     own_errors = ((present_valid - own[:, None] * past_valid) ** 2).mean(1)
-
-    # Whole past: a multi-output ridge, solved through one eigendecomposition.
-    # Its residuals, of the best penalty, on both sets of windows.
-    values, vectors = np.linalg.eigh(past_train.T @ past_train)
-    projected = vectors.T @ (past_train.T @ present_train)
-    var_share = -np.inf
-    for penalty in penalties:
-        coefficients = vectors @ (projected / (values + penalty)[:, None])
-        left_valid = present_valid - past_valid @ coefficients
-        share = _held_out_share((left_valid**2).mean(0)[None], scale)
-        if share > var_share:
-            var_share, best = share, coefficients
     residual_train = present_train - past_train @ best
     residual_valid = present_valid - past_valid @ best
 
@@ -113,10 +84,10 @@ def explained_shares(
         instant_errors.append((left**2).mean(0))
     past_share = var_share
     if forecast_errors is not None:
-        network = _held_out_share(forecast_errors.mean(0)[None], scale)
+        network = held_out_share(forecast_errors.mean(0)[None], scale)
         past_share = max(past_share, network)
-    lagged = past_share - _held_out_share(own_errors, scale)
-    instantaneous = _held_out_share(np.array(instant_errors), scale)
+    lagged = past_share - held_out_share(own_errors, scale)
+    instantaneous = held_out_share(np.array(instant_errors), scale)
     # Shares of the whole variance: what the others at t explain beyond the
     # best VAR(1).
     return lagged, instantaneous - var_share

@@ -17,6 +17,7 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._instantaneous import explained_shares, present_and_past
 from ._progress import Progress
 from ._restricted_forecast import restricted_forecast_errors
+from ._ridge_var import ridge_forecast_errors
 from ._thresholding import lag_links, resolve_threshold
 from ._warnings import warn
 from ._windows import LagWindows, make_lag_windows, trajectory_rows
@@ -55,7 +56,7 @@ _AUTO_MAX_UNITS = 512
 # Lorenz-96 with 100 series fits in 120 s and a DREAM4 network in 30 s: the
 # TCN keeps its accuracy with 8 rows; the LSTM loses 0.002 AUROC with 16 and
 # about 0.01 with 8, so it keeps 16 (docs/granger.md, 2.15).
-_AUTO_PENALTY_ROWS = {"mlp": 32, "kan": 32, "lstm": 16, "tcn": 8}
+_AUTO_PENALTY_ROWS = {"mlp": 32, "kan": 32, "lstm": 16, "tcn": 8, "linear": 32}
 
 # long_training: the second network, much wider and trained past the held-out
 # optimum (on Lorenz-96 with 100 series and F = 40 the ranking keeps improving
@@ -71,6 +72,18 @@ _RANKING_MARGIN = 0.06
 # widen the network with the series): on three families of 200-300 series the
 # test kept the early-stopped network every time, at 2.2 times the fit time.
 _LONG_MAX_SERIES = 128
+
+# model="auto": a linear forecaster (a lasso VAR: the gradient penalty on a
+# linear layer is an L1 penalty on its coefficients) is trained at the kept
+# lag with lam divided by each of these, the largest penalty not clearly worse
+# on the held-out windows kept (the L1 penalty shrinks a linear model's
+# coefficients directly, a network's gradients only through its hidden
+# units); it replaces the MLP when the MLP's held-out errors are clearly worse
+# (_LAG_ERROR_MARGIN and two standard errors). On the development suite it
+# forecast 3-12 % better on the additive VARs (var-tanh, var-sin) and the
+# fMRI-like families, at most 2 % on the gene families, and 2.5-2.9 times
+# worse on Lorenz-96 (docs/granger.md, 2.22).
+_LINEAR_PENALTY_DIVISORS = (1, 3, 10)
 
 # instantaneous="auto": the coupling of the present values is added when the
 # other series at t explain more of the series' held-out variance than the
@@ -181,15 +194,26 @@ class GrangerGRNGC(CausalSelectorBase):
 
     Parameters
     ----------
-    model : {"mlp", "kan", "lstm", "tcn"}, default="mlp"
-        Forecasting backbone. The MLP (SiLU activations) is the default: in
-        our benchmarks it is the most accurate on short, noisy series (DREAM4
-        gene expression, NetSim fMRI) and close to the KAN on chaotic
-        dynamics (Lorenz-96), and its Jacobian is the cheapest to compute.
-        The KAN, the paper's main model, is the most accurate on long,
-        strongly nonlinear series (Lorenz-96 with large forcing) but overfits
-        short ones. LSTM and TCN cost 2-5x more per Jacobian row, so
-        ``penalty_rows="auto"`` draws fewer rows for them.
+    model : {"mlp", "kan", "lstm", "tcn", "linear", "auto"}, default="mlp"
+        Forecasting backbone. "auto" (not yet the default: on DREAM4 its linear
+        forecasters take a fit from 22 to 26-64 s) trains the MLP (the lag
+        search and every later step), then, at the kept lag, a linear forecaster
+        (``"linear"``: one linear layer, a lasso VAR under the same gradient
+        penalty) with ``lam``, ``lam / 3`` and ``lam / 10``, keeping the largest
+        penalty whose held-out errors are not clearly worse than the best's; the
+        linear forecaster replaces the MLP when the MLP's held-out errors are
+        clearly worse than its own (by more than two standard errors of the
+        paired differences and by more than 1 %): nearly linear dynamics, on
+        which the MLP's hidden units only add variance to the strengths
+        (``model_`` says which was kept; without
+        held-out windows the MLP is). The MLP (SiLU activations) is the
+        network: in our benchmarks it is the most accurate on short, noisy
+        series (DREAM4 gene expression, NetSim fMRI) and close to the KAN on
+        chaotic dynamics (Lorenz-96), and its Jacobian is the cheapest to
+        compute. The KAN, the paper's main model, is the most accurate on
+        long, strongly nonlinear series (Lorenz-96 with large forcing) but
+        overfits short ones. LSTM and TCN cost 2-5x more per Jacobian row,
+        so ``penalty_rows="auto"`` draws fewer rows for them.
     lag : int or "auto", default="auto"
         Window length ``k``: the forecast of ``x_t`` uses ``x_{t-k}, ...,
         x_{t-1}``. "auto" trains one network per lag ``1..max_lag`` (fewer
@@ -434,6 +458,18 @@ class GrangerGRNGC(CausalSelectorBase):
         than two non-constant series, no held-out windows).
     lag_ : int
         The lag used (``lag``, or the one ``lag="auto"`` chose).
+    model_ : str
+        The backbone of the kept network (``model``; with "auto", "mlp" or
+        "linear").
+    linear_penalties_ : ndarray of float or None
+        With ``model="auto"``: the penalties (``lam``, ``lam / 3``, ``lam /
+        10``) of the linear forecasters trained at ``lag_``; None when the
+        test did not run (another ``model``, no held-out windows).
+    linear_losses_ : ndarray of float or None
+        Their held-out mean squared forecast errors (the same held-out
+        values as ``candidate_losses_``).
+    linear_lam_ : float or None
+        The penalty of the linear forecaster compared with the MLP.
     hidden_units_ : int or tuple of int
         The width(s) of the hidden layer(s) used (``hidden_units``
         resolved; "auto" depends on the number of series).
@@ -514,7 +550,7 @@ class GrangerGRNGC(CausalSelectorBase):
 
     _parameter_constraints: ClassVar[dict] = {
         **CausalSelectorBase._parameter_constraints,
-        "model": [StrOptions(set(BACKBONES))],
+        "model": [StrOptions({"auto", *BACKBONES})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "lag": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_lag": [Interval(Integral, 1, None, closed="left")],
@@ -625,8 +661,9 @@ class GrangerGRNGC(CausalSelectorBase):
         self.target_index_ = self._resolve_target()
         groups = self._check_groups(groups, X)
         self.hidden_units_ = self._hidden_units(X.shape[1])
+        self.model_ = "mlp" if self.model == "auto" else self.model
         self.penalty_rows_ = (
-            _AUTO_PENALTY_ROWS[self.model]
+            _AUTO_PENALTY_ROWS[self.model_]
             if self.penalty_rows == "auto"
             else self.penalty_rows
         )
@@ -639,12 +676,12 @@ class GrangerGRNGC(CausalSelectorBase):
         self.instantaneous_ = self.instantaneous is True
         fits = [self._fit_lag(Z, groups, lag, valid_rows) for lag in lags]
         chosen = self._choose_lag(fits)
+        linear_may_win = self._linear_may_win(Z, groups, valid_rows, fits[chosen])
         if self._instantaneous_shows(Z, groups, valid_rows, fits[chosen][3]):
             self.instantaneous_ = True
             fits = [self._fit_lag(Z, groups, lag, valid_rows) for lag in lags]
             chosen = self._choose_lag(fits)
         self.lag_, self.net_, outcome, _ = fits[chosen]
-        self._warn_about_training(outcome)
         self.candidate_lags_ = np.array(lags)
         self.candidate_losses_ = np.array(
             [errors.mean() if errors.size else np.nan for *_, errors in fits]
@@ -658,6 +695,14 @@ class GrangerGRNGC(CausalSelectorBase):
         ranking = self._lag_average(
             [self._path_ranking(fits[i][1], fits[i][2]) for i in averaged]
         )
+        linear = None
+        if linear_may_win:
+            linear = self._linear_fit(Z, groups, valid_rows, fits[chosen][3])
+        if linear is not None:
+            self.model_, self.net_, outcome = "linear", linear[1], linear[2]
+            ranking = self._path_ranking(self.net_, outcome)
+            self.averaged_lags_ = np.array([self.lag_])
+        self._warn_about_training(outcome)
         windows = self._windows(Z, self.lag_, groups)
 
         self.long_training_, self.ranking_errors_ = False, None
@@ -763,7 +808,7 @@ class GrangerGRNGC(CausalSelectorBase):
             # Measured for the MLP only; the test needs held-out windows and
             # reads forecasts from the past alone.
             return (
-                self.model == "mlp"
+                self.model_ == "mlp"
                 and self.n_features_in_ <= _LONG_MAX_SERIES
                 and valid_rows.size >= 2
                 and not self.instantaneous_
@@ -843,12 +888,62 @@ class GrangerGRNGC(CausalSelectorBase):
             valid[:] = False
         return windows.rows[valid]
 
-    def _fit_lag(self, Z, groups, lag: int, valid_rows: np.ndarray, long=False):
+    def _linear_may_win(self, Z, groups, valid_rows, fit) -> bool:
+        """Whether ``model="auto"`` trains its linear forecasters: not when
+        the MLP ``fit`` (the kept lag's, from the past alone) forecasts the
+        held-out values clearly better (``_LAG_ERROR_MARGIN`` and two
+        standard errors) than a ridge VAR of its lag does, whose errors cost
+        one eigendecomposition (nonlinear dynamics such as Lorenz-96, where
+        the linear forecasters would cost a third of the fit). Sets
+        ``linear_penalties_``, ``linear_losses_`` and ``linear_lam_`` to
+        None."""
+        self.linear_penalties_ = self.linear_losses_ = self.linear_lam_ = None
+        if self.model != "auto" or valid_rows.size < 2:
+            return False
+        lag, _, _, errors = fit
+        ridge = ridge_forecast_errors(Z, groups, valid_rows, lag)
+        mlp_or_ridge = [errors.mean(axis=1), ridge.mean(axis=1)]
+        return 1 in _sufficient(mlp_or_ridge, _LAG_ERROR_MARGIN)
+
+    def _linear_fit(self, Z, groups, valid_rows, errors):
+        """The linear forecasters of ``model="auto"`` at ``lag_``; the fit
+        (as :meth:`_fit_lag`) of the one kept when it replaces the MLP,
+        whose held-out squared ``errors`` these are, else None.
+
+        Sets ``linear_penalties_``, ``linear_losses_`` and ``linear_lam_``.
+        """
+        penalties = sorted(
+            {self.lam / divisor for divisor in _LINEAR_PENALTY_DIVISORS}, reverse=True
+        )
+        fits = [
+            self._fit_lag(Z, groups, self.lag_, valid_rows, model="linear", lam=lam)
+            for lam in penalties
+        ]
+        self.linear_penalties_ = np.array(penalties)
+        self.linear_losses_ = np.array([fit[3].mean() for fit in fits])
+        kept = _first_sufficient(self._window_errors(fits), _LAG_ERROR_MARGIN)
+        self.linear_lam_ = penalties[kept]
+        mlp_or_linear = [errors.mean(axis=1), fits[kept][3].mean(axis=1)]
+        if _first_sufficient(mlp_or_linear, _LAG_ERROR_MARGIN) == 1:
+            return fits[kept]
+        return None
+
+    def _fit_lag(
+        self,
+        Z,
+        groups,
+        lag: int,
+        valid_rows: np.ndarray,
+        long=False,
+        model: str | None = None,
+        lam: float | None = None,
+    ):
         """Train one forecaster on ``lag``-step windows.
 
         ``long`` trains the second network of ``long_training``:
         ``_LONG_UNITS`` wide, for ``min(_LONG_EPOCHS, max_epochs)`` epochs,
-        without early stopping.
+        without early stopping. ``model`` and ``lam`` are the backbone and
+        penalty (``model_`` and ``lam`` when None).
 
         Returns the lag, the fitted net, how its training ended
         (:class:`~sklearn_causal.training.TrainingOutcome`), and the
@@ -866,14 +961,19 @@ class GrangerGRNGC(CausalSelectorBase):
         n_path = min(train.size, 256, max(32, 25600 // Z.shape[1]))
         path = train[np.linspace(0, train.size - 1, n_path).astype(int)]
         max_epochs = min(_LONG_EPOCHS, self.max_epochs) if long else self.max_epochs
+        model = self.model_ if model is None else model
+        lam = self.lam if lam is None else lam
+        what = " (long training)" if long else ""
+        if model != self.model_:
+            what = f" ({model}, lam={lam:g})"
         net, outcome = self._fit_net(
             GradientPenaltyNet,
-            BACKBONES[self.model],
+            BACKBONES[model],
             X_train=windows.inputs[train],
             y_train=windows.targets[train],
             X_valid=windows.inputs[valid],
             y_valid=windows.targets[valid],
-            lam=self.lam,
+            lam=lam,
             penalty_rows=self.penalty_rows_,
             penalty_windows=self.penalty_windows,
             random_state=np.random.RandomState(self._noise_seed),
@@ -883,7 +983,7 @@ class GrangerGRNGC(CausalSelectorBase):
             max_epochs=max_epochs,
             progress=Progress(
                 self.verbose,
-                f"{type(self).__name__} lag {lag}{' (long training)' if long else ''}",
+                f"{type(self).__name__} lag {lag}{what}",
                 max_epochs,
                 "train_loss = forecast MSE + lam * gradient penalty (Eq. 14, "
                 "per series); valid_loss = forecast MSE on the held-out "
@@ -891,7 +991,7 @@ class GrangerGRNGC(CausalSelectorBase):
                 + (" (here: not; every epoch runs)" if long else ""),
             ),
             **self._module_params(
-                Z.shape[1], lag, _LONG_UNITS if long else self.hidden_units_
+                model, Z.shape[1], lag, _LONG_UNITS if long else self.hidden_units_
             ),
         )
         errors = np.empty((0, Z.shape[1]))
@@ -916,20 +1016,21 @@ class GrangerGRNGC(CausalSelectorBase):
         series)."""
         return [errors.mean(axis=1) for *_, errors in fits]
 
-    def _module_params(self, n_series: int, lag: int, hidden_units) -> dict:
+    def _module_params(self, model: str, n_series: int, lag: int, hidden_units) -> dict:
         params = {
             "module__n_series": n_series,
             "module__lag": lag,
             "module__hidden_units": hidden_units,
             "module__random_state": self._module_seed,
             "module__zero_output": True,
-            "module__self_term": self.self_term,
+            # The linear layer holds each series' own coefficients already.
+            "module__self_term": self.self_term and model != "linear",
             "module__instantaneous": self.instantaneous_,
         }
-        if self.model == "kan":
+        if model == "kan":
             params["module__grid_size"] = self.grid_size
             params["module__spline_order"] = self.spline_order
-        elif self.model == "tcn":
+        elif model == "tcn":
             params["module__kernel_size"] = self.kernel_size
         return params
 

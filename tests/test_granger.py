@@ -403,7 +403,61 @@ def test_long_training_auto_decides_from_the_rankings_held_out_errors():
         assert one.ranking_errors_ is None and not one.long_training_
 
 
-@pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
+def _linear_var(n=300, p=8, seed=0):
+    """A linear chain: every series but the first is driven by the previous
+    series' previous value."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, p))
+    for t in range(1, n):
+        X[t, 1:] += 0.6 * X[t - 1, :-1]
+    return X
+
+
+def test_model_auto_keeps_the_linear_forecaster_where_it_forecasts_better():
+    X = _linear_var()
+    gc = GrangerGRNGC(model="auto", lag=1, **FAST).fit(X)
+    np.testing.assert_allclose(gc.linear_penalties_, [0.1, 0.1 / 3, 0.01])
+    assert gc.linear_losses_.shape == (3,)
+    assert gc.linear_lam_ in gc.linear_penalties_
+    assert gc.model_ == "linear"
+    # It replaced the MLP because it forecast the held-out values better.
+    assert gc.linear_losses_.min() < gc.candidate_losses_[0]
+    assert isinstance(gc.net_.module_, BACKBONES["linear"])
+    assert gc.net_.module_.self_weight is None
+    assert not gc.long_training_ and gc.ranking_errors_ is None
+    np.testing.assert_array_equal(gc.averaged_lags_, [1])
+    # The strengths are the coefficients: the chain's 7 links come first.
+    chain = np.eye(8, k=1, dtype=bool)
+    off = ~np.eye(8, dtype=bool)
+    assert gc.causal_matrix_[chain].min() > gc.causal_matrix_[off & ~chain].max()
+    assert gc.forecast(X).shape == (299, 8)
+
+
+def test_model_auto_keeps_the_mlp_on_nonlinear_dynamics():
+    gc = GrangerGRNGC(model="auto", lag=1, **FAST).fit(_driven_pair())
+    assert gc.model_ == "mlp"
+    assert gc.linear_losses_.min() > gc.candidate_losses_[0]
+    # Without held-out windows, or with a backbone named, no linear test.
+    for params in ({"validation_fraction": 0.0, "model": "auto"}, {"model": "mlp"}):
+        one = GrangerGRNGC(lag=1, **{**FAST, "max_epochs": 2, **params}).fit(
+            _linear_var()
+        )
+        assert one.model_ == "mlp" and one.linear_penalties_ is None
+        assert one.linear_losses_ is None and one.linear_lam_ is None
+
+
+def test_model_linear_and_a_zero_penalty():
+    gc = GrangerGRNGC(model="linear", lag=2, **FAST).fit(_linear_var())
+    assert gc.model_ == "linear" and gc.linear_penalties_ is None
+    assert gc.penalty_rows_ == 32
+    assert gc.net_.module_.layer.weight.shape == (8, 16)  # (effects, lag x causes)
+    free = GrangerGRNGC(model="auto", lam=0.0, lag=1, **{**FAST, "max_epochs": 2}).fit(
+        _linear_var()
+    )
+    np.testing.assert_array_equal(free.linear_penalties_, [0.0])
+
+
+@pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn", "linear"])
 def test_backbones_can_start_with_a_zero_output_layer(model):
     module = BACKBONES[model](4, 2, hidden_units=5, random_state=0, zero_output=True)
     x = torch.randn(3, 2, 4)

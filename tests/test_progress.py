@@ -31,7 +31,7 @@ def test_verbose_0_is_silent(capsys):
 
 
 def test_verbose_1_draws_one_bar_per_network_on_stderr(capsys):
-    gc = GrangerGRNGC(max_lag=2, max_epochs=4, patience=None, verbose=1)
+    gc = GrangerGRNGC(model="mlp", max_lag=2, max_epochs=4, patience=None, verbose=1)
     gc.set_params(random_state=0).fit(driven_series())
     out, err = capsys.readouterr()
     assert out == ""
@@ -53,6 +53,17 @@ def test_verbose_1_draws_one_bar_per_network_on_stderr(capsys):
     assert "max_epochs reached" in final[0]
     # The output is not a terminal: no colour or cursor codes, ASCII bar.
     assert not ANSI.search(err)
+
+
+def test_verbose_1_names_the_linear_forecasters_of_model_auto(capsys):
+    gc = GrangerGRNGC(model="auto", lag=1, max_epochs=3, patience=None, verbose=1)
+    gc.set_params(random_state=0).fit(driven_series())
+    err = capsys.readouterr()[1]
+    # Three epochs leave the MLP behind a ridge VAR: the linear forecasters
+    # are trained, one bar each, named by their penalty.
+    assert gc.linear_penalties_ is not None
+    for lam in ("0.1", "0.0333333", "0.01"):
+        assert f"GrangerGRNGC lag 1 (linear, lam={lam}): 100%" in err
 
 
 def test_verbose_2_writes_one_row_per_epoch_and_the_ending(capsys):
