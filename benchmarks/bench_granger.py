@@ -77,7 +77,7 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
     X, groups, graph = _load(family, key)
     start = time.perf_counter()
     estimator = GrangerGRNGC(
-        model=model, random_state=seed, **estimator_params(device, params)
+        **{"model": model, "random_state": seed, **estimator_params(device, params)}
     )
     estimator.fit(X, groups=groups)
     seconds = time.perf_counter() - start
@@ -85,6 +85,8 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
         **_scores(family, graph, estimator.causal_matrix_),
         "seconds": seconds,
         "lag": estimator.lag_,
+        "model": estimator.model_,
+        "linear_trained": estimator.linear_penalties_ is not None,
         "long_training": bool(estimator.long_training_),
         "instantaneous": bool(estimator.instantaneous_),
         "explained_shares": estimator.explained_shares_,

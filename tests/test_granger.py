@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_causal import GrangerGRNGC
 from sklearn_causal._instantaneous import explained_shares, present_and_past
 from sklearn_causal._restricted_forecast import restricted_forecast_errors
-from sklearn_causal.datasets import make_lorenz96
+from sklearn_causal.datasets import make_lorenz96, make_nonlinear_var
 from sklearn_causal.granger import (
     _AVERAGE_MAX_LOST,
     _INSTANTANEOUS_MARGIN,
@@ -414,8 +414,12 @@ def _linear_var(n=300, p=8, seed=0):
 
 
 def test_model_auto_keeps_the_linear_forecaster_where_it_forecasts_better():
-    X = _linear_var()
-    gc = GrangerGRNGC(model="auto", lag=1, **FAST).fit(X)
+    # An additive VAR whose drivers act up to 3 steps back: the MLP's hidden
+    # units add variance, a ridge VAR forecasts clearly better.
+    X, graph = make_nonlinear_var(
+        n_series=10, n_timepoints=300, lag=3, n_parents=2, random_state=1000
+    )
+    gc = GrangerGRNGC(model="auto", lag=3, max_epochs=100, random_state=0).fit(X)
     np.testing.assert_allclose(gc.linear_penalties_, [0.1, 0.1 / 3, 0.01])
     assert gc.linear_losses_.shape == (3,)
     assert gc.linear_lam_ in gc.linear_penalties_
@@ -425,18 +429,16 @@ def test_model_auto_keeps_the_linear_forecaster_where_it_forecasts_better():
     assert isinstance(gc.net_.module_, BACKBONES["linear"])
     assert gc.net_.module_.self_weight is None
     assert not gc.long_training_ and gc.ranking_errors_ is None
-    np.testing.assert_array_equal(gc.averaged_lags_, [1])
-    # The strengths are the coefficients: the chain's 7 links come first.
-    chain = np.eye(8, k=1, dtype=bool)
-    off = ~np.eye(8, dtype=bool)
-    assert gc.causal_matrix_[chain].min() > gc.causal_matrix_[off & ~chain].max()
-    assert gc.forecast(X).shape == (299, 8)
+    np.testing.assert_array_equal(gc.averaged_lags_, [3])
+    assert graph_auroc(graph, gc.causal_matrix_) > 0.9
+    assert gc.forecast(X).shape == (297, 10)
 
 
 def test_model_auto_keeps_the_mlp_on_nonlinear_dynamics():
     gc = GrangerGRNGC(model="auto", lag=1, **FAST).fit(_driven_pair())
-    assert gc.model_ == "mlp"
-    assert gc.linear_losses_.min() > gc.candidate_losses_[0]
+    # A ridge VAR does not forecast tanh's drive better: nothing more trained.
+    assert gc.model_ == "mlp" and gc.linear_penalties_ is None
+    assert gc.linear_losses_ is None and gc.linear_lam_ is None
     # Without held-out windows, or with a backbone named, no linear test.
     for params in ({"validation_fraction": 0.0, "model": "auto"}, {"model": "mlp"}):
         one = GrangerGRNGC(lag=1, **{**FAST, "max_epochs": 2, **params}).fit(
