@@ -73,16 +73,17 @@ _RANKING_MARGIN = 0.06
 # test kept the early-stopped network every time, at 2.2 times the fit time.
 _LONG_MAX_SERIES = 128
 
-# model="auto": a linear forecaster (a lasso VAR: the gradient penalty on a
-# linear layer is an L1 penalty on its coefficients) is trained at the kept
-# lag with lam divided by each of these, the largest penalty not clearly worse
-# on the held-out windows kept (the L1 penalty shrinks a linear model's
-# coefficients directly, a network's gradients only through its hidden
-# units); it replaces the MLP when the MLP's held-out errors are clearly worse
-# (_LAG_ERROR_MARGIN and two standard errors). On the development suite it
-# forecast 3-12 % better on the additive VARs (var-tanh, var-sin) and the
-# fMRI-like families, at most 2 % on the gene families, and 2.5-2.9 times
-# worse on Lorenz-96 (docs/granger.md, 2.22).
+# model="auto": where a ridge VAR of the kept lag forecasts the held-out
+# windows clearly better than the MLP, a linear forecaster (a lasso VAR: the
+# gradient penalty on a linear layer is an L1 penalty on its coefficients) is
+# trained at that lag with lam divided by each of these, and the largest
+# penalty not clearly worse on the held-out windows is kept (the L1 penalty
+# shrinks a linear model's coefficients directly, a network's gradients only
+# through its hidden units: on var-tanh the held-out error was lowest at
+# lam / 3 or lam / 10). It replaces the MLP when the MLP's held-out errors are
+# clearly worse (_LAG_ERROR_MARGIN and two standard errors): every var-tanh
+# fit of the development suite, 2 of 3 var-sin ones, no gene, fMRI-like,
+# Lorenz-96 or DREAM4 fit (docs/granger.md, 2.22).
 _LINEAR_PENALTY_DIVISORS = (1, 3, 10)
 
 # instantaneous="auto": the coupling of the present values is added when the
