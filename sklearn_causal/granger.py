@@ -681,6 +681,7 @@ class GrangerGRNGC(CausalSelectorBase):
         self.instantaneous_ = self.instantaneous is True
         fits = [self._fit_lag(Z, groups, lag, valid_rows) for lag in lags]
         chosen = self._choose_lag(fits)
+        self.linear_penalties_ = self.linear_losses_ = self.linear_lam_ = None
         linear_may_win = self._linear_may_win(Z, groups, valid_rows, fits[chosen])
         if self._instantaneous_shows(Z, groups, valid_rows, fits[chosen][3]):
             self.instantaneous_ = True
@@ -901,9 +902,7 @@ class GrangerGRNGC(CausalSelectorBase):
         and two standard errors). Elsewhere the linear forecasters would
         cost up to a third of the fit (Lorenz-96, where the MLP forecasts
         2.5 times better; DREAM4, where a ridge VAR forecasts about as well
-        and none was kept). Sets ``linear_penalties_``, ``linear_losses_``
-        and ``linear_lam_`` to None."""
-        self.linear_penalties_ = self.linear_losses_ = self.linear_lam_ = None
+        and none was kept)."""
         if self.model != "auto" or valid_rows.size < 2:
             return False
         lag, _, _, errors = fit

@@ -452,7 +452,8 @@ def test_model_linear_and_a_zero_penalty():
     gc = GrangerGRNGC(model="linear", lag=2, **FAST).fit(_linear_var())
     assert gc.model_ == "linear" and gc.linear_penalties_ is None
     assert gc.penalty_rows_ == 32
-    assert gc.net_.module_.layer.weight.shape == (8, 16)  # (effects, lag x causes)
+    assert len(gc.net_.module_.layers) == 1
+    assert gc.net_.module_.layers[0].weight.shape == (8, 16)  # (effects, lag x causes)
     free = GrangerGRNGC(model="auto", lam=0.0, lag=1, **{**FAST, "max_epochs": 2}).fit(
         _linear_var()
     )

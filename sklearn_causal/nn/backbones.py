@@ -276,7 +276,9 @@ class MLPForecaster(Forecaster):
         output_weight = self.layers[-1].weight
         if rows is not None:
             output_weight = output_weight[rows]
-        jacobian = output_weight.unsqueeze(0)
+        # One block per window, also without a hidden layer (the linear
+        # forecaster), where no slope broadcasts it over the batch.
+        jacobian = output_weight.unsqueeze(0).expand(batch, -1, -1)
         for layer, slope in zip(
             reversed(self.layers[:-1]), reversed(slopes), strict=True
         ):
@@ -284,8 +286,8 @@ class MLPForecaster(Forecaster):
         return y, jacobian.reshape(batch, -1, lag, n_series)
 
 
-class LinearForecaster(Forecaster):
-    """A linear vector autoregression: one linear layer on the flattened window.
+class LinearForecaster(MLPForecaster):
+    """A linear vector autoregression: the MLP without a hidden layer.
 
     The forecast is ``W vec(x_{t-k:t-1}) + b``; its input-output Jacobian is
     ``W`` for every window, so the gradient penalty is an L1 penalty on the
@@ -327,24 +329,9 @@ class LinearForecaster(Forecaster):
         self_term: bool = False,
         instantaneous: bool = False,
     ) -> None:
-        super().__init__(n_series, self_term, instantaneous)
-        generator = torch.Generator().manual_seed(random_state)
-        self.layer = _seeded_linear(n_series * lag, n_series, generator)
-        if zero_output:
-            _zero_(self.layer.weight, self.layer.bias)
-
-    def network(self, x: torch.Tensor) -> torch.Tensor:
-        return self.layer(x.flatten(1))
-
-    def network_with_jacobian(
-        self, x: torch.Tensor, rows: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Forecast and Jacobian: the layer's weights (the rows asked for),
-        the same for every window."""
-        batch, lag, n_series = x.shape
-        weight = self.layer.weight if rows is None else self.layer.weight[rows]
-        jacobian = weight.reshape(1, -1, lag, n_series).expand(batch, -1, -1, -1)
-        return self.network(x), jacobian
+        super().__init__(
+            n_series, lag, (), random_state, zero_output, self_term, instantaneous
+        )
 
 
 class KANForecaster(Forecaster):
