@@ -15,7 +15,7 @@ import numpy as np
 
 from ._windows import make_lag_windows
 
-__all__ = ["held_out_share", "ridge_forecast_errors", "ridge_var"]
+__all__ = ["held_out_share", "ridge_errors", "ridge_var"]
 
 # Ridge penalties tried, as multiples of the number of training windows
 # (the series are standardised, so the Gram matrices scale with it).
@@ -89,15 +89,8 @@ def ridge_var(Z: np.ndarray, groups, valid_rows: np.ndarray, lag: int) -> dict:
     }
 
 
-def ridge_forecast_errors(
-    Z: np.ndarray, groups, valid_rows: np.ndarray, lag: int
-) -> np.ndarray:
-    """Squared held-out errors of :func:`ridge_var`, of shape (n_valid,
-    n_series): the held-out windows of ``lag`` in the order of
-    :func:`~sklearn_causal._windows.make_lag_windows`; zeros where every
-    series is constant."""
-    fit = ridge_var(Z, groups, valid_rows, lag)
-    if fit is None:
-        n_valid = np.isin(make_lag_windows(Z, lag, groups).rows, valid_rows).sum()
-        return np.zeros((n_valid, Z.shape[1]))
+def ridge_errors(fit: dict) -> np.ndarray:
+    """Squared held-out errors of a :func:`ridge_var` ``fit``, of shape
+    (n_valid, n_series): its held-out windows in the order of
+    :func:`~sklearn_causal._windows.make_lag_windows`."""
     return (fit["present_valid"] - fit["past_valid"] @ fit["coefficients"]) ** 2

@@ -58,6 +58,7 @@ __all__ = [
     "fit_epochs",
     "fit_local_graph",
     "granger_strengths",
+    "per_effect_normalised",
     "update_multipliers",
     "user_interrupts",
 ]
@@ -316,7 +317,7 @@ def granger_strengths(
     return total / n_windows
 
 
-def _per_effect_normalised(scores: torch.Tensor) -> torch.Tensor:
+def per_effect_normalised(scores: torch.Tensor) -> torch.Tensor:
     """``GC_avg`` divided, effect by effect, by the norm of its cross causes.
 
     ``scores`` is indexed (effect, window position, cause). Each effect's
@@ -439,7 +440,7 @@ class GradientPenaltyNet(NeuralNet):
     def current_strengths(self) -> torch.Tensor:
         """``GC_avg`` of the current weights on the path inputs, normalised
         per effect; shape (n_series, lag, n_series)."""
-        return _per_effect_normalised(granger_strengths(self.module_, self.path_inputs))
+        return per_effect_normalised(granger_strengths(self.module_, self.path_inputs))
 
     def path_strengths(self, epoch: int, after: int = 0) -> torch.Tensor:
         """Average of the recorded strengths over epochs ``after + 1..epoch``.

@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_causal import GrangerGRNGC
 from sklearn_causal._instantaneous import explained_shares, present_and_past
 from sklearn_causal._restricted_forecast import restricted_forecast_errors
+from sklearn_causal._ridge_var import ridge_var
 from sklearn_causal.datasets import make_lorenz96, make_nonlinear_var
 from sklearn_causal.granger import (
     _AVERAGE_MAX_LOST,
@@ -446,6 +447,22 @@ def test_model_auto_keeps_the_mlp_on_nonlinear_dynamics():
         )
         assert one.model_ == "mlp" and one.linear_penalties_ is None
         assert one.linear_losses_ is None and one.linear_lam_ is None
+
+
+def test_the_ridge_ranking_reads_each_lag_cause_and_effect():
+    # Series 1 is driven by series 0 two steps back, and by nothing else.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    X[2:, 1] += 0.8 * X[:-2, 0]
+    gc = GrangerGRNGC(lag=2, **{**FAST, "max_epochs": 2}).fit(X)
+    ridge = ridge_var(gc.scaler_.transform(X), None, np.arange(320, 400), 2)
+    ranking = gc._ridge_ranking(ridge)
+    assert ranking.shape == (2, 3, 3)  # (lag, cause, effect), lag 1 first
+    assert np.unravel_index(ranking.argmax(), ranking.shape) == (1, 0, 1)
+    # Normalised per effect as a network's strengths: the other causes'
+    # strengths, summed over lags, have unit norm.
+    cross = ranking.sum(axis=0) * (1 - np.eye(3))
+    np.testing.assert_allclose(np.linalg.norm(cross, axis=0), 1.0)
 
 
 def test_model_linear_and_a_zero_penalty():
