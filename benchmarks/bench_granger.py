@@ -87,6 +87,7 @@ def fit_grngc(family, key, model, seed, device=None, params=None):
         "lag": estimator.lag_,
         "model": estimator.model_,
         "linear_trained": estimator.linear_penalties_ is not None,
+        "ridge_averaged": bool(estimator.ridge_averaged_),
         "long_training": bool(estimator.long_training_),
         "instantaneous": bool(estimator.instantaneous_),
         "explained_shares": estimator.explained_shares_,

@@ -161,6 +161,7 @@ def fit_grngc(family, graph, seed, params):
         "lag": int(estimator.lag_),
         "model": estimator.model_,
         "linear_trained": estimator.linear_penalties_ is not None,
+        "ridge_averaged": bool(estimator.ridge_averaged_),
         "heldout_loss": float(estimator.candidate_losses_[kept]),
         "long_training": bool(estimator.long_training_),
         "instantaneous": bool(estimator.instantaneous_),

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_causal import GrangerGRNGC
 from sklearn_causal._instantaneous import explained_shares, present_and_past
 from sklearn_causal._restricted_forecast import restricted_forecast_errors
-from sklearn_causal._ridge_var import ridge_var
+from sklearn_causal._ridge_var import ridge_errors, ridge_var
 from sklearn_causal.datasets import make_lorenz96, make_nonlinear_var
 from sklearn_causal.granger import (
     _AVERAGE_MAX_LOST,
@@ -430,6 +430,7 @@ def test_model_auto_keeps_the_linear_forecaster_where_it_forecasts_better():
     assert isinstance(gc.net_.module_, BACKBONES["linear"])
     assert gc.net_.module_.self_weight is None
     assert not gc.long_training_ and gc.ranking_errors_ is None
+    assert gc.ridge_averaged_
     np.testing.assert_array_equal(gc.averaged_lags_, [3])
     assert graph_auroc(graph, gc.causal_matrix_) > 0.9
     assert gc.forecast(X).shape == (297, 10)
@@ -447,6 +448,24 @@ def test_model_auto_keeps_the_mlp_on_nonlinear_dynamics():
         )
         assert one.model_ == "mlp" and one.linear_penalties_ is None
         assert one.linear_losses_ is None and one.linear_lam_ is None
+        assert not one.ridge_averaged_
+
+
+def test_the_ridge_screen_compares_the_ridge_var_with_the_mlp():
+    X = _linear_var()
+    gc = GrangerGRNGC(lag=1, **{**FAST, "max_epochs": 2}).fit(X)
+    Z, valid = gc.scaler_.transform(X), np.arange(240, 300)
+    own = ridge_errors(ridge_var(Z, None, valid, 1))
+
+    def screen(mlp_errors):
+        return gc._ridge_screen(Z, None, valid, (1, None, None, mlp_errors))
+
+    # The MLP forecasting as well: the ridge VAR is kept for its ranking only.
+    level = screen(own)
+    assert level is not None and not level["better"]
+    assert not screen(own * 1.005)["better"]  # within 1 %: still level
+    assert screen(own * 2)["better"]  # clearly better: linear forecasters
+    assert screen(own / 2) is None  # clearly worse: the MLP alone
 
 
 def test_the_ridge_ranking_reads_each_lag_cause_and_effect():
