@@ -925,11 +925,11 @@ class GrangerGRNGC(CausalSelectorBase):
         kept lag's, from the past alone), which costs one eigendecomposition,
         when ``model="auto"`` and its held-out errors are not clearly worse
         than the MLP's (``_LAG_ERROR_MARGIN`` and two standard errors), else
-        None; its key "better" says whether they are clearly better. Only
-        then are the linear forecasters trained: elsewhere they would cost up
-        to a third of the fit (Lorenz-96, where the MLP forecasts 2.5 times
-        better; DREAM4, where a ridge VAR forecasts about as well and none
-        was kept)."""
+        None; its key "better" says whether they are clearly better, the
+        only case where the linear forecasters are trained: elsewhere they
+        would cost up to a third of the fit (Lorenz-96, where the MLP
+        forecasts 2.5 times better; DREAM4, where the ridge VAR forecasts
+        10-15 % worse)."""
         if self.model != "auto" or valid_rows.size < 2:
             return None
         lag, _, _, errors = fit
