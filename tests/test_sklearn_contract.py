@@ -8,6 +8,7 @@ from sklearn_causal import GrangerGRNGC, MarkovBlanketGCFS
 
 TINY = {"max_epochs": 3, "hidden_units": 8, "random_state": 0}
 TINY_MB = {
+    "search_steps": 20,
     "steps_per_subproblem": 3,
     "max_iter": 2,
     "hidden_units": 4,
