@@ -1025,6 +1025,9 @@ class GrangerGRNGC(CausalSelectorBase):
             penalty_windows=self.penalty_windows,
             random_state=np.random.RandomState(self._noise_seed),
             path_inputs=self._tensor(windows.inputs[path]),
+            # The long network's ranking averages the second half of its
+            # path alone: no record is taken in the first.
+            path_after=max_epochs // 2 if long else 0,
             patience=None if long else self.patience,
             threshold=self.tol,
             max_epochs=max_epochs,

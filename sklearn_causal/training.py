@@ -341,9 +341,10 @@ class GradientPenaltyNet(NeuralNet):
 
     With ``path_inputs``, the net also records the Granger-causality
     strengths along its training path: after the epochs of a schedule
-    (every epoch up to the 19th, then every ``epoch // 10``-th), ``GC_avg``
-    on ``path_inputs``, normalised per effect (each effect's strengths
-    divided by the Euclidean norm of its cross strengths).
+    (every epoch up to the 19th, then every ``epoch // 10``-th; none up to
+    ``path_after``), ``GC_avg`` on ``path_inputs``, normalised per effect
+    (each effect's strengths divided by the Euclidean norm of its cross
+    strengths).
     :meth:`path_strengths` averages the records up to a given epoch, each
     weighted by the epochs it stands for.
 
@@ -370,6 +371,10 @@ class GradientPenaltyNet(NeuralNet):
     path_inputs : Tensor of shape (n_windows, lag, n_series), optional
         Windows on which the strengths are recorded along the path; None
         records nothing.
+    path_after : int, default=0
+        No record is taken in the first ``path_after`` epochs: a caller
+        that averages only the later path (``path_strengths(epoch,
+        after=path_after)``) does not pay for Jacobians it never reads.
 
     Attributes
     ----------
@@ -392,6 +397,7 @@ class GradientPenaltyNet(NeuralNet):
         penalty_windows: int | None = None,
         random_state: np.random.RandomState | None = None,
         path_inputs: torch.Tensor | None = None,
+        path_after: int = 0,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -400,6 +406,7 @@ class GradientPenaltyNet(NeuralNet):
         self.penalty_windows = penalty_windows
         self.random_state = random_state
         self.path_inputs = path_inputs
+        self.path_after = path_after
 
     def _draw(self, size: int, n_drawn: int | None) -> torch.Tensor | None:
         """``n_drawn`` sorted indices out of ``size``; None (all) when not fewer."""
@@ -431,7 +438,11 @@ class GradientPenaltyNet(NeuralNet):
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
         epoch = len(self.history)
-        if self.path_inputs is None or not (epoch < 20 or epoch % (epoch // 10) == 0):
+        if (
+            self.path_inputs is None
+            or epoch <= self.path_after
+            or not (epoch < 20 or epoch % (epoch // 10) == 0)
+        ):
             return
         self.path_epochs_.append(epoch)
         self.path_records_.append(self.current_strengths())

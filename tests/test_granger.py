@@ -560,6 +560,19 @@ def test_strengths_are_normalised_per_effect_and_averaged_over_the_path():
     torch.testing.assert_close(net.path_strengths(4, after=3), torch.tensor([1.0]))
 
 
+def test_the_long_network_records_the_second_half_of_its_path_alone():
+    X = _driven_pair(n=200)
+    gc = GrangerGRNGC(lag=1, max_epochs=30, long_training=True, random_state=0)
+    gc.fit(X)
+    assert gc.long_training_
+    # Its ranking averages epochs 16-30 (after best_epoch // 2 = 15), so no
+    # record is taken before: the first half's Jacobians are never read.
+    assert gc.net_.path_after == 15
+    assert gc.net_.path_epochs_ == [16, 17, 18, 19, *range(20, 31, 2)]
+    expected = gc.net_.path_strengths(30, after=15).cpu().numpy().sum(axis=1).T
+    np.testing.assert_allclose(gc.causal_matrix_, expected, rtol=1e-5)
+
+
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
 def test_every_backbone_recovers_a_small_lorenz96(model):
     X, graph = make_lorenz96(n_series=6, n_timepoints=300, random_state=0)
