@@ -60,6 +60,18 @@ one core for the default families with one graph::
 
     python benchmarks/diagnose_granger.py restricted --graphs 1
 
+``ridge-gate``: the default fit, and where it neither averages the ridge
+VAR in nor adds the map nor keeps the long network, the ridge VAR of
+``lag_`` (its ranking ``_ridge_ranking``) averaged with ``causal_lags_``;
+the two rankings' restricted forecasts (``_ranking_errors``, the test of
+``long_training="auto"``) and their off-diagonal AUROC, for a gate that
+would average where the average's errors are not clearly worse
+(docs/granger.md 2.26: measured, not adopted). ``random_state=0``;
+development families (``--graphs`` graphs) and DREAM4 networks 1-5. About
+15 minutes on one core for the default families::
+
+    python benchmarks/diagnose_granger.py ridge-gate
+
 ``ceilings``: simple statistics of the data itself on development families
 (``--families``, default fmri-10 fmri-15) and on NetSim sim3 subjects 1-5:
 the off-diagonal AUROC of the lag-1 correlation, the contemporaneous
@@ -707,11 +719,82 @@ def restricted(families, n_graphs):
     )
 
 
+def ridge_gate(families, n_graphs):
+    import warnings
+
+    import torch
+
+    from sklearn_causal import GrangerGRNGC
+    from sklearn_causal._ridge_var import ridge_var
+    from sklearn_causal.granger import _LAG_ERROR_MARGIN, _sufficient
+
+    torch.set_num_threads(1)
+    rows = []
+    for family in families:
+        for graph in range(5 if family == "dream4" else n_graphs):
+            X, groups, truth = _restricted_load(family, graph)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                estimator = GrangerGRNGC(random_state=0).fit(X, groups=groups)
+            row = {
+                "data": f"{family} {graph + (family == 'dream4')}",
+                "default": _off_auroc(truth, estimator.causal_matrix_),
+            }
+            if not (
+                estimator.ridge_averaged_
+                or estimator.instantaneous_
+                or estimator.long_training_
+            ):
+                # The fit's own standardised data, groups and held-out rows.
+                Z = estimator.scaler_.transform(X)
+                groups = estimator._check_groups(groups, X)
+                valid_rows = estimator._validation_rows(
+                    groups, X.shape[0], int(estimator.candidate_lags_.max())
+                )
+                ridge = estimator._ridge_ranking(
+                    ridge_var(Z, groups, valid_rows, int(estimator.lag_))
+                )
+                average = estimator._lag_average([estimator.causal_lags_, ridge])
+                windows = estimator._windows(Z, int(estimator.lag_), groups)
+                mlp, averaged = estimator._ranking_errors(
+                    windows, valid_rows, [estimator.causal_lags_, average]
+                )
+                difference = (averaged - mlp) / mlp.mean()
+                row.update(
+                    averaged=_off_auroc(truth, average.sum(axis=0)),
+                    ridge=_off_auroc(truth, ridge.sum(axis=0)),
+                    difference=f"{100 * difference.mean():+.1f} ± "
+                    f"{100 * difference.std(ddof=1) / np.sqrt(difference.size):.1f} %",
+                    gate="average"
+                    if 1 in _sufficient([mlp, averaged], _LAG_ERROR_MARGIN)
+                    else "keep",
+                )
+            rows.append(row)
+    print(
+        "\nOff-diagonal AUROC of the default, of its ranking averaged with the "
+        "ridge VAR's, and of the ridge VAR's; the averaged ranking's held-out "
+        "restricted error relative to the default's (± one standard error) "
+        "and the gate's choice. Blank: the default averages, adds the map or "
+        "keeps the long network. No choice sees the truth.\n"
+    )
+    print_table(
+        rows,
+        [
+            ("data", "data", "s"),
+            ("default", "default", ".3f"),
+            ("averaged", "averaged", ".3f"),
+            ("ridge", "ridge VAR", ".3f"),
+            ("difference", "averaged's error", "s"),
+            ("gate", "gate", "s"),
+        ],
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "part",
-        choices=["path", "ceilings", "readouts", "lags", "restricted"],
+        choices=["path", "ceilings", "readouts", "lags", "restricted", "ridge-gate"],
     )
     parser.add_argument(
         "--families",
@@ -753,6 +836,19 @@ def main(argv=None):
                 "gene-relax",
                 "gene-release",
                 "var-tanh",
+            ],
+            args.graphs,
+        )
+    elif args.part == "ridge-gate":
+        ridge_gate(
+            args.families
+            or [
+                "var-sin",
+                "lorenz-10",
+                "lorenz-40",
+                "gene-release",
+                "gene-dense",
+                "dream4",
             ],
             args.graphs,
         )
