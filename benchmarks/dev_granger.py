@@ -119,7 +119,29 @@ LARGE_FAMILIES = {
     "lorenz-40-300": ("lorenz", {**FAMILIES["lorenz-40"][1], "n_series": 300}, True),
     "fmri-200": ("fmri", {"n_nodes": 200}, True),
 }
-ALL_FAMILIES = {**FAMILIES, **LARGE_FAMILIES}
+# Variants of sizes, lengths and noise that no default was chosen on, run
+# once as a check that the defaults carry over (docs/granger.md, 2.29):
+# shorter series, more series, longer sessions, noisier measurements.
+CHECK_FAMILIES = {
+    "var-tanh-short": ("var", {**FAMILIES["var-tanh"][1], "n_timepoints": 200}, True),
+    "lorenz-10-short": (
+        "lorenz",
+        {**FAMILIES["lorenz-10"][1], "n_timepoints": 200},
+        True,
+    ),
+    "lorenz-20-50": (
+        "lorenz",
+        {"n_series": 50, "n_timepoints": 1000, "forcing": 20.0},
+        True,
+    ),
+    "fmri-fast-10-long": (
+        "fmri",
+        {"n_nodes": 10, "n_timepoints": 1200, **_NETSIM_BOLD},
+        True,
+    ),
+    "gene-relax-noisy": ("gene", {**_RELAX, "measurement_noise": 0.1}, False),
+}
+ALL_FAMILIES = {**FAMILIES, **LARGE_FAMILIES, **CHECK_FAMILIES}
 BASELINES = ["lagcorr", "ridge-var", "pcmci"]
 METHODS = ["grngc", *BASELINES]
 
@@ -253,6 +275,8 @@ def main(argv=None):
         choices=list(ALL_FAMILIES),
         help="default: every family but the large ones ("
         + ", ".join(LARGE_FAMILIES)
+        + ") and the checks ("
+        + ", ".join(CHECK_FAMILIES)
         + ")",
     )
     parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)

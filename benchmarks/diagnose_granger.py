@@ -1,6 +1,6 @@
 """Diagnostic measurements behind GrangerGRNGC's defaults (docs/granger.md).
 
-Five parts, each printing Markdown tables (run from the repository root, one
+Seven parts, each printing Markdown tables (run from the repository root, one
 thread)::
 
     python benchmarks/diagnose_granger.py path        # ranking along training
@@ -8,6 +8,8 @@ thread)::
     python benchmarks/diagnose_granger.py readouts    # which epochs to read
     python benchmarks/diagnose_granger.py lags        # how lag="auto" chooses
     python benchmarks/diagnose_granger.py restricted  # a held-out test of a ranking
+    python benchmarks/diagnose_granger.py ridge-gate  # the ridge VAR, gated
+    python benchmarks/diagnose_granger.py race        # the candidate lags raced
 
 ``path``: GrangerGRNGC (``lag=1``, no early stopping, 256 epochs) records
 its per-effect normalised strengths along training; the table gives the
@@ -71,6 +73,20 @@ development families (``--graphs`` graphs) and DREAM4 networks 1-5. About
 15 minutes on one core for the default families::
 
     python benchmarks/diagnose_granger.py ridge-gate
+
+``race``: the default fit (``random_state=0``) of the development families
+(``--graphs`` graphs), DREAM4 networks 1-5, NetSim sim3 subjects 1-5 and
+the benchmark's Lorenz-96 (100 series, F = 10, 20, 40), with every
+candidate lag's held-out loss per epoch and seconds (``--records``, JSON
+lines; an existing file is read, not refitted). For every longer lag, its
+lowest held-out loss up to epochs 25, 50, 100 and 200 over the shorter
+lags' lowest up to the same epoch; then, for a race that would stop a
+longer lag where that ratio exceeds 1 + margin, the lags the default kept
+or averaged that it would have stopped and the training seconds it would
+have saved (docs/granger.md 2.28: measured, not adopted). About 30 minutes
+on two cores::
+
+    python benchmarks/diagnose_granger.py race --jobs 2 --records race.jsonl
 
 ``ceilings``: simple statistics of the data itself on development families
 (``--families``, default fmri-10 fmri-15) and on NetSim sim3 subjects 1-5:
@@ -519,9 +535,25 @@ def _lag_task(family, key, seed, params):
     }
 
 
-def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
+def _recorded_or_fitted(task, arguments, path, jobs) -> list[dict]:
+    """The records in ``path`` (JSON lines) where it exists; otherwise
+    ``task(*args)`` for each of ``arguments``, ``jobs`` at a time, written
+    there when ``path`` is given."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    if path is not None and path.exists():
+        return [json.loads(line) for line in path.read_text().splitlines()]
+    with ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        results = list(pool.map(task, *zip(*arguments, strict=True)))
+    if path is not None:
+        path.write_text("".join(json.dumps(r) + "\n" for r in results))
+    return results
+
+
+def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
 
     from sklearn_causal.granger import (
         _LAG_ERROR_MARGIN,
@@ -534,15 +566,7 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
     keys += [("dream4", k) for k in range(1, 6)] + [("netsim", k) for k in range(1, 6)]
     tasks = [(f, k, seed, params) for f, k in keys for seed in range(n_seeds)]
     path = Path(records) if records else None
-    if path is not None and path.exists():
-        results = [json.loads(line) for line in path.read_text().splitlines()]
-    else:
-        with ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            results = list(pool.map(_lag_task, *zip(*tasks, strict=True)))
-        if path is not None:
-            path.write_text("".join(json.dumps(r) + "\n" for r in results))
+    results = _recorded_or_fitted(_lag_task, tasks, path, jobs)
     groups, changed = {}, 0
     for result in results:
         errors = [np.asarray(e) for e in result["errors"]]
@@ -611,6 +635,159 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
             ("all", "average of all lags", "s"),
             ("average_lags", "average_lags (default)", "s"),
             ("kept", "lags kept (default)", "s"),
+        ],
+    )
+
+
+def _race_task(family, key):
+    """The default fit (``random_state=0``) with every candidate lag's
+    held-out loss curve and seconds."""
+    import time
+    import warnings
+
+    import torch
+    from bench_granger import _load
+    from dev_granger import load
+
+    from sklearn_causal import GrangerGRNGC
+
+    torch.set_num_threads(1)
+    nets = []
+
+    class Timed(GrangerGRNGC):
+        def _fit_lag(self, Z, groups, lag, valid_rows, long=False, **kwargs):
+            start = time.perf_counter()
+            fit = super()._fit_lag(Z, groups, lag, valid_rows, long=long, **kwargs)
+            if not long and kwargs.get("model", self.model_) == "mlp":
+                nets.append(
+                    {
+                        "lag": lag,
+                        "instantaneous": bool(self.instantaneous_),
+                        "valid": list(fit[1].history[:, "valid_loss"]),
+                        "seconds": time.perf_counter() - start,
+                    }
+                )
+            return fit
+
+    if family in ("dream4", "netsim", "lorenz"):
+        X, groups, _ = _load(family, key)
+    else:
+        X, groups, _, _ = load(family, key)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator = Timed(random_state=0).fit(X, groups=groups)
+    return {
+        "family": family,
+        "key": key,
+        "seconds": time.perf_counter() - start,
+        "lag": int(estimator.lag_),
+        "averaged": estimator.averaged_lags_.tolist(),
+        "nets": nets,
+    }
+
+
+def _race_ratios(nets, epochs):
+    """For each longer lag among ``nets`` (one training of the candidate
+    lags): its lowest held-out loss up to each epoch over the shorter lags'
+    lowest up to the same epoch (None once its training has ended), and at
+    the end; and its net."""
+    best = {n["lag"]: np.minimum.accumulate(n["valid"]) for n in nets}
+    for net in nets:
+        curve = best[net["lag"]]
+        shorter = [c for lag, c in best.items() if lag < net["lag"]]
+        if not shorter:
+            continue
+        ratios = [
+            curve[epoch - 1] / min(c[min(epoch, c.size) - 1] for c in shorter)
+            if curve.size >= epoch
+            else None
+            for epoch in epochs
+        ]
+        yield net, ratios, curve[-1] / min(c[-1] for c in shorter)
+
+
+def race(families, n_graphs, records, jobs, epochs=(25, 50, 100, 200)):
+    """Replay of a race between the candidate lags (docs/granger.md 2.28)."""
+    keys = [(f, g) for f in families for g in range(n_graphs)]
+    keys += [("dream4", k) for k in range(1, 6)] + [("netsim", k) for k in range(1, 6)]
+    keys += [("lorenz", forcing) for forcing in (10.0, 20.0, 40.0)]
+    results = _recorded_or_fitted(
+        _race_task, keys, Path(records) if records else None, jobs
+    )
+    total = sum(r["seconds"] for r in results)
+    margins = (0.02, 0.05, 0.1, 0.2)
+    lost = {(e, m): [] for e in epochs for m in margins}
+    saved = dict.fromkeys(lost, 0.0)
+    table = []
+    for result in results:
+        final = result["nets"][-1]["instantaneous"]
+        used = [result["lag"], *result["averaged"]]
+        # Each training of the candidate lags (twice where the map of the
+        # present is added; the second is the one the default reads).
+        for instantaneous in {n["instantaneous"] for n in result["nets"]}:
+            nets = [n for n in result["nets"] if n["instantaneous"] == instantaneous]
+            for net, ratios, end in _race_ratios(nets, epochs):
+                name = f"{result['family']} {result['key']} lag {net['lag']}"
+                role = ""
+                if instantaneous == final:
+                    role = "kept" if net["lag"] == result["lag"] else ""
+                    role = role or ("averaged" if net["lag"] in used else "")
+                    table.append(
+                        {
+                            "data": name,
+                            **{
+                                str(e): f"{r:.3f}"
+                                for e, r in zip(epochs, ratios, strict=True)
+                                if r is not None
+                            },
+                            "end": f"{end:.3f}",
+                            "used": role,
+                        }
+                    )
+                for epoch, ratio in zip(epochs, ratios, strict=True):
+                    for margin in margins:
+                        if ratio is None or ratio <= 1 + margin:
+                            continue
+                        saved[epoch, margin] += net["seconds"] * (
+                            1 - epoch / len(net["valid"])
+                        )
+                        if role:
+                            lost[epoch, margin].append(name)
+    print(
+        "\nA longer lag's lowest held-out loss up to each epoch over the shorter "
+        "lags' lowest up to the same epoch, and at the end of training; whether "
+        "the default kept or averaged that lag (random_state=0).\n"
+    )
+    print_table(
+        table,
+        [("data", "data", "s")]
+        + [(str(e), f"epoch {e}", "s") for e in epochs]
+        + [("end", "end", "s"), ("used", "default", "s")],
+    )
+    print(
+        f"\nA race that stops a longer lag at an epoch where its ratio exceeds "
+        f"1 + margin: the lags the default kept or averaged that it would have "
+        f"stopped, and the training seconds saved (of {total:.0f} s, "
+        f"{len(results)} fits).\n"
+    )
+    print_table(
+        [
+            {
+                "epoch": e,
+                "margin": f"{100 * m:.0f} %",
+                "lost": f"{len(lost[e, m])}: " + ", ".join(lost[e, m])
+                if lost[e, m]
+                else "0",
+                "saved": f"{saved[e, m]:.0f} s ({100 * saved[e, m] / total:.1f} %)",
+            }
+            for e, m in lost
+        ],
+        [
+            ("epoch", "epoch", "d"),
+            ("margin", "margin", "s"),
+            ("lost", "kept or averaged lags stopped", "s"),
+            ("saved", "seconds saved", "s"),
         ],
     )
 
@@ -794,7 +971,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "part",
-        choices=["path", "ceilings", "readouts", "lags", "restricted", "ridge-gate"],
+        choices=[
+            "path",
+            "ceilings",
+            "readouts",
+            "lags",
+            "restricted",
+            "ridge-gate",
+            "race",
+        ],
     )
     parser.add_argument(
         "--families",
@@ -809,8 +994,10 @@ def main(argv=None):
     parser.add_argument(
         "--params", default="{}", help="lags: GrangerGRNGC parameters (JSON)"
     )
-    parser.add_argument("--records", help="lags: JSON-lines file of the fits")
-    parser.add_argument("--jobs", type=int, default=1, help="lags: fits at a time")
+    parser.add_argument("--records", help="lags, race: JSON-lines file of the fits")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="lags, race: fits at a time"
+    )
     args = parser.parse_args(argv)
     default = ["fmri-10", "fmri-15", "gene-fast", "gene-relax", "var-tanh"]
     if args.part == "path":
@@ -852,6 +1039,8 @@ def main(argv=None):
             ],
             args.graphs,
         )
+    elif args.part == "race":
+        race(args.families or list(FAMILIES), args.graphs, args.records, args.jobs)
     elif args.part == "readouts":
         readouts(args.families or [*default, "lorenz-40"], args.graphs, args.widths)
     else:
