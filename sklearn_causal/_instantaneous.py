@@ -99,13 +99,14 @@ def present_and_past(present: np.ndarray | None, lags: np.ndarray) -> np.ndarray
     Without the instantaneous coupling (``present`` None) the strengths are
     summed over the lags, as the paper's ``GC_avg``. With it, the present
     and the past are two blocks of inputs of equal standing: a pair's
-    strength is the mean, over the blocks through which it can act, of its
-    mean strength over the block's positions. Off the diagonal that is
-    ``(present + lags.mean(axis=0)) / 2``; on the diagonal, where a series
-    has no present input of its own, ``lags.mean(axis=0)``. A sum over all
+    strength off the diagonal is the mean of the two blocks' mean
+    strengths, ``(present + lags.mean(axis=0)) / 2``. A sum over all
     positions would give the single lag-0 position the weight of one lag
     among ``k`` and let the noise of ``k`` lagged positions outweigh it
-    (docs/granger.md, section 2.21).
+    (docs/granger.md, section 2.21). A self-loop has no present input to
+    weigh against its past: the diagonal is the sum over the lags, as
+    without the coupling, not the past's mean, which would divide it by
+    ``k`` against the cross links (section 2.30).
 
     Parameters
     ----------
@@ -120,5 +121,8 @@ def present_and_past(present: np.ndarray | None, lags: np.ndarray) -> np.ndarray
     """
     if present is None:
         return lags.sum(axis=0)
-    past = lags.mean(axis=0)
-    return np.where(np.eye(len(past), dtype=bool), past, (present + past) / 2)
+    return np.where(
+        np.eye(len(present), dtype=bool),
+        lags.sum(axis=0),
+        (present + lags.mean(axis=0)) / 2,
+    )

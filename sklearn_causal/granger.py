@@ -422,9 +422,10 @@ class GrangerGRNGC(CausalSelectorBase):
         the output for ``x_{t, j}``), normalised with the lagged ones and
         averaged as they are; the diagonal is zero. ``causal_matrix_`` is
         then ``(instantaneous_matrix_ + causal_lags_.mean(axis=0)) / 2``
-        off the diagonal and ``causal_lags_.mean(axis=0)`` on it: the
-        single lag-0 position weighs as much as all the lags of the past,
-        whose summed noise would otherwise outweigh it. None without.
+        off the diagonal, so that the single lag-0 position weighs as much
+        as all the lags of the past, whose summed noise would otherwise
+        outweigh it, and ``causal_lags_.sum(axis=0)`` on it, as without
+        the coupling (a self-loop has no present). None without.
     causal_lags_ : ndarray of shape (n_lags, n_series, n_series)
         The same per lag: ``causal_lags_[l - 1, i, j]`` for ``x_{t-l, i}``,
         up to the longest lag in ``averaged_lags_`` (a shorter lag's

@@ -136,10 +136,12 @@ def test_instantaneous_coupling_is_read_at_lag_zero():
     assert min(coupled[0, 1], coupled[1, 0]) > 5 * coupled[[0, 1], 2].max()
     assert gc.causal_lags_.shape == gc.gc_lags_.shape == (2, 3, 3)
     # The present and the past count as two blocks of equal weight; the
-    # diagonal has no present.
+    # diagonal has no present: the past's sum, as without the coupling.
     past = gc.causal_lags_.mean(axis=0)
     off = ~np.eye(3, dtype=bool)
-    np.testing.assert_allclose(np.diag(gc.causal_matrix_), np.diag(past))
+    np.testing.assert_allclose(
+        np.diag(gc.causal_matrix_), np.diag(gc.causal_lags_.sum(axis=0))
+    )
     np.testing.assert_allclose(
         gc.causal_matrix_[off], ((gc.instantaneous_matrix_ + past) / 2)[off]
     )
@@ -164,11 +166,16 @@ def test_present_and_past_weighs_the_present_as_the_whole_past():
     # Without the present: the paper's sum over lags.
     np.testing.assert_array_equal(present_and_past(None, lags), lags.sum(axis=0))
     ranking = present_and_past(present, lags)
-    np.testing.assert_allclose(np.diag(ranking), np.diag(lags.mean(axis=0)))
-    # Repeating the past's lags changes nothing: the present's weight does
-    # not shrink with the number of lags.
+    off = ~np.eye(4, dtype=bool)
+    np.testing.assert_allclose(ranking[off], ((present + lags.mean(axis=0)) / 2)[off])
+    # A self-loop has no present: the diagonal is the past's sum, as
+    # without the present, not divided by the number of lags.
+    np.testing.assert_allclose(np.diag(ranking), np.diag(lags.sum(axis=0)))
+    # Repeating the past's lags changes nothing off the diagonal: the
+    # present's weight does not shrink with the number of lags.
     np.testing.assert_allclose(
-        present_and_past(present, np.concatenate([lags, lags, lags])), ranking
+        present_and_past(present, np.concatenate([lags, lags, lags]))[off],
+        ranking[off],
     )
     # A pair coupled at lag 0 alone outranks one with the same strength
     # spread as noise over every lag, however many lags there are.
