@@ -140,6 +140,15 @@ CHECK_FAMILIES = {
         True,
     ),
     "gene-relax-noisy": ("gene", {**_RELAX, "measurement_noise": 0.1}, False),
+    # DREAM3's size (100 genes, 46 courses of 21 points), at the default
+    # in-degree and at an E. coli-like sparse one (about 1.2 regulators a
+    # gene).
+    "gene-relax-100": ("gene", {**_RELAX, "n_genes": 100}, False),
+    "gene-sparse-100": (
+        "gene",
+        {**_RELAX, "n_genes": 100, "mean_in_degree": 1.25},
+        False,
+    ),
 }
 ALL_FAMILIES = {**FAMILIES, **LARGE_FAMILIES, **CHECK_FAMILIES}
 BASELINES = ["lagcorr", "ridge-var", "pcmci"]
