@@ -494,11 +494,29 @@ def readouts(families, n_graphs, widths=(128, 512), epochs=150):
     )
 
 
+def _load_any(family, key):
+    """(X, groups, truth) of the benchmark's ``dream4`` / ``netsim`` data set
+    ``key``, its Lorenz-96 (p = 100) at forcing ``key`` (``lorenz``), or of
+    graph ``key`` of a development family."""
+    from bench_granger import _load
+    from dev_granger import load
+
+    if family in ("dream4", "netsim", "lorenz"):
+        return _load(family, key)
+    X, groups, truth, _ = load(family, key)
+    return X, groups, truth
+
+
+def _benchmark_keys(families, n_graphs):
+    """(family, key) of ``n_graphs`` graphs of each development family, then
+    DREAM4 networks 1-5 and NetSim sim3 subjects 1-5."""
+    keys = [(f, g) for f in families for g in range(n_graphs)]
+    return keys + [(d, k) for d in ("dream4", "netsim") for k in range(1, 6)]
+
+
 def _lag_task(family, key, seed, params):
     """Fit one default estimator; every candidate lag's errors and strengths."""
     import torch
-    from bench_granger import _load
-    from dev_granger import load
 
     from sklearn_causal import GrangerGRNGC
     from sklearn_causal._windows import trajectory_rows
@@ -510,10 +528,7 @@ def _lag_task(family, key, seed, params):
             self.candidate_fits_ = fits
             return GrangerGRNGC._choose_lag(fits)
 
-    if family in ("dream4", "netsim"):
-        X, groups, truth = _load(family, key)
-    else:
-        X, groups, truth, _ = load(family, key)
+    X, groups, truth = _load_any(family, key)
     estimator = Recording(random_state=seed, **params).fit(X, groups=groups)
     return {
         "family": family,
@@ -554,7 +569,6 @@ def _recorded_or_fitted(task, arguments, path, jobs) -> list[dict]:
 
 
 def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
-
     from sklearn_causal.granger import (
         _LAG_ERROR_MARGIN,
         _averaged_lags,
@@ -562,8 +576,7 @@ def lag_rules(families, n_graphs, n_seeds, params, records, jobs):
         _sufficient,
     )
 
-    keys = [(f, g) for f in families for g in range(n_graphs)]
-    keys += [("dream4", k) for k in range(1, 6)] + [("netsim", k) for k in range(1, 6)]
+    keys = _benchmark_keys(families, n_graphs)
     tasks = [(f, k, seed, params) for f, k in keys for seed in range(n_seeds)]
     path = Path(records) if records else None
     results = _recorded_or_fitted(_lag_task, tasks, path, jobs)
@@ -646,8 +659,6 @@ def _race_task(family, key):
     import warnings
 
     import torch
-    from bench_granger import _load
-    from dev_granger import load
 
     from sklearn_causal import GrangerGRNGC
 
@@ -669,10 +680,7 @@ def _race_task(family, key):
                 )
             return fit
 
-    if family in ("dream4", "netsim", "lorenz"):
-        X, groups, _ = _load(family, key)
-    else:
-        X, groups, _, _ = load(family, key)
+    X, groups, _ = _load_any(family, key)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -709,8 +717,7 @@ def _race_ratios(nets, epochs):
 
 def race(families, n_graphs, records, jobs, epochs=(25, 50, 100, 200)):
     """Replay of a race between the candidate lags (docs/granger.md 2.28)."""
-    keys = [(f, g) for f in families for g in range(n_graphs)]
-    keys += [("dream4", k) for k in range(1, 6)] + [("netsim", k) for k in range(1, 6)]
+    keys = _benchmark_keys(families, n_graphs)
     keys += [("lorenz", forcing) for forcing in (10.0, 20.0, 40.0)]
     results = _recorded_or_fitted(
         _race_task, keys, Path(records) if records else None, jobs
@@ -722,7 +729,6 @@ def race(families, n_graphs, records, jobs, epochs=(25, 50, 100, 200)):
     table = []
     for result in results:
         final = result["nets"][-1]["instantaneous"]
-        used = [result["lag"], *result["averaged"]]
         # Each training of the candidate lags (twice where the map of the
         # present is added; the second is the one the default reads).
         for instantaneous in {n["instantaneous"] for n in result["nets"]}:
@@ -731,8 +737,10 @@ def race(families, n_graphs, records, jobs, epochs=(25, 50, 100, 200)):
                 name = f"{result['family']} {result['key']} lag {net['lag']}"
                 role = ""
                 if instantaneous == final:
-                    role = "kept" if net["lag"] == result["lag"] else ""
-                    role = role or ("averaged" if net["lag"] in used else "")
+                    if net["lag"] == result["lag"]:
+                        role = "kept"
+                    elif net["lag"] in result["averaged"]:
+                        role = "averaged"
                     table.append(
                         {
                             "data": name,
@@ -803,18 +811,12 @@ LATE = {
 def _restricted_load(family, graph):
     """(X, groups, truth) of a development family, of ``l96-F`` (p = 100),
     or of the benchmark's ``dream4`` / ``netsim`` data set ``graph + 1``."""
-    from bench_granger import _load
-    from dev_granger import load
-
     from sklearn_causal.datasets import make_lorenz96
 
     if family.startswith("l96-"):
         X, truth = make_lorenz96(100, 1000, float(family[4:]), random_state=100 + graph)
         return X, None, truth
-    if family in ("dream4", "netsim"):
-        return _load(family, graph + 1)
-    X, groups, truth, _ = load(family, graph)
-    return X, groups, truth
+    return _load_any(family, graph + 1 if family in ("dream4", "netsim") else graph)
 
 
 def _transitions(X, groups, share=0.8):

@@ -119,10 +119,9 @@ def present_and_past(present: np.ndarray | None, lags: np.ndarray) -> np.ndarray
     -------
     ndarray of shape (n_series, n_series)
     """
+    summed = lags.sum(axis=0)
     if present is None:
-        return lags.sum(axis=0)
+        return summed
     return np.where(
-        np.eye(len(present), dtype=bool),
-        lags.sum(axis=0),
-        (present + lags.mean(axis=0)) / 2,
+        np.eye(len(present), dtype=bool), summed, (present + lags.mean(axis=0)) / 2
     )
