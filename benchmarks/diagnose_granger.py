@@ -1,6 +1,6 @@
 """Diagnostic measurements behind GrangerGRNGC's defaults (docs/granger.md).
 
-Seven parts, each printing Markdown tables (run from the repository root, one
+Eight parts, each printing Markdown tables (run from the repository root, one
 thread)::
 
     python benchmarks/diagnose_granger.py path        # ranking along training
@@ -10,6 +10,7 @@ thread)::
     python benchmarks/diagnose_granger.py restricted  # a held-out test of a ranking
     python benchmarks/diagnose_granger.py ridge-gate  # the ridge VAR, gated
     python benchmarks/diagnose_granger.py race        # the candidate lags raced
+    python benchmarks/diagnose_granger.py shares      # the present's share, held out
 
 ``path``: GrangerGRNGC (``lag=1``, no early stopping, 256 epochs) records
 its per-effect normalised strengths along training; the table gives the
@@ -87,6 +88,14 @@ have saved (docs/granger.md 2.28: measured, not adopted). About 30 minutes
 on two cores::
 
     python benchmarks/diagnose_granger.py race --jobs 2 --records race.jsonl
+
+``shares``: the statistic by which ``instantaneous="auto"`` adds the map of
+the present (the other series' present values' held-out share minus their
+past's, linear), held out on the tail of every trajectory, as the estimator
+does, and on each of 5 contiguous blocks of every trajectory in turn
+(docs/granger.md 2.32: measured, not adopted). Seconds::
+
+    python benchmarks/diagnose_granger.py shares --families fmri-5 fmri-10 --graphs 10
 
 ``ceilings``: simple statistics of the data itself on development families
 (``--families``, default fmri-10 fmri-15) and on NetSim sim3 subjects 1-5:
@@ -861,14 +870,20 @@ def restricted(families, n_graphs):
             readouts = {"early": early.causal_matrix_, "late": late.causal_matrix_}
             rng = np.random.RandomState(0)
             transitions = _transitions(X, groups)
-            errors = {
-                name: restricted_forecast_errors(ranking, *transitions).mean()
-                for name, ranking in {
-                    **readouts,
-                    "truth": truth + 1e-3 * rng.rand(*truth.shape),
-                    "random": rng.rand(*truth.shape),
-                }.items()
+            rankings = {
+                **readouts,
+                "truth": truth + 1e-3 * rng.rand(*truth.shape),
+                "random": rng.rand(*truth.shape),
             }
+            errors = dict(
+                zip(
+                    rankings,
+                    restricted_forecast_errors(
+                        list(rankings.values()), *transitions
+                    ).mean(axis=1),
+                    strict=True,
+                )
+            )
             rows.append(
                 {
                     "family": f"{family} (graph {graph})",
@@ -969,6 +984,68 @@ def ridge_gate(families, n_graphs):
     )
 
 
+def _blocks(groups, n_rows, n_blocks):
+    """``n_blocks`` lists of rows: the k-th contiguous block of every
+    trajectory."""
+    labels = np.zeros(n_rows, dtype=int) if groups is None else np.asarray(groups)
+    trajectories = [np.flatnonzero(labels == label) for label in np.unique(labels)]
+    return [
+        np.concatenate([np.array_split(rows, n_blocks)[k] for rows in trajectories])
+        for k in range(n_blocks)
+    ]
+
+
+def held_out_shares(families, n_graphs, n_blocks=5):
+    """The linear shares that ``instantaneous="auto"`` compares, held out on
+    the tail of every trajectory (the estimator's rows) and on each of
+    ``n_blocks`` contiguous blocks of every trajectory in turn."""
+    from dev_granger import load
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_causal import GrangerGRNGC
+    from sklearn_causal._instantaneous import explained_shares
+
+    rows = []
+    for family in families:
+        for graph in range(n_graphs):
+            X, groups = load(family, graph)[:2]
+            Z = StandardScaler().fit_transform(X)
+            Z = Z[:, Z.std(axis=0) > 1e-8]
+            tail = GrangerGRNGC()._validation_rows(groups, len(Z), 1)
+            lagged, present = explained_shares(Z, groups, tail)
+            blocks = np.array(
+                [
+                    np.subtract(*explained_shares(Z, groups, rows_k)[::-1])
+                    for rows_k in _blocks(groups, len(Z), n_blocks)
+                ]
+            )
+            rows.append(
+                {
+                    "data": f"{family} {graph}",
+                    "tail": present - lagged,
+                    "blocks": blocks.mean(),
+                    "first": blocks[0],
+                    "range": f"{blocks.min():+.3f}..{blocks.max():+.3f}",
+                }
+            )
+    print(
+        "\nThe present's share minus the past's (linear, explained_shares), "
+        f"held out on the tail of every trajectory and on {n_blocks} contiguous "
+        "blocks of every trajectory in turn: their mean, the first block's, "
+        "and their range. No truth.\n"
+    )
+    print_table(
+        rows,
+        [
+            ("data", "data", "s"),
+            ("tail", "tail", "+.3f"),
+            ("blocks", "blocks: mean", "+.3f"),
+            ("first", "first block", "+.3f"),
+            ("range", "blocks: range", "s"),
+        ],
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -981,6 +1058,7 @@ def main(argv=None):
             "restricted",
             "ridge-gate",
             "race",
+            "shares",
         ],
     )
     parser.add_argument(
@@ -1043,6 +1121,8 @@ def main(argv=None):
         )
     elif args.part == "race":
         race(args.families or list(FAMILIES), args.graphs, args.records, args.jobs)
+    elif args.part == "shares":
+        held_out_shares(args.families or list(FAMILIES), args.graphs)
     elif args.part == "readouts":
         readouts(args.families or [*default, "lorenz-40"], args.graphs, args.widths)
     else:

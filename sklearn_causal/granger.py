@@ -853,16 +853,16 @@ class GrangerGRNGC(CausalSelectorBase):
         ``windows``) when each series is forecast from its own latest value
         and the 3 causes a ranking (by lag) puts first
         (:func:`restricted_forecast_errors`, the same windows and seed for
-        every ranking)."""
+        every ranking, trained together)."""
         latest = self._tensor(windows.inputs[:, -1])
         targets = self._tensor(windows.targets)
         valid = np.isin(windows.rows, valid_rows)
-        return [
+        summed = np.stack([lags.sum(axis=0) for lags in rankings])
+        return list(
             restricted_forecast_errors(
-                lags.sum(axis=0), latest, targets, valid, seed=self._module_seed
+                summed, latest, targets, valid, seed=self._module_seed
             )
-            for lags in rankings
-        ]
+        )
 
     def _warn_about_training(self, outcome) -> None:
         if outcome.stop == "diverged" or outcome.best_epoch == 0:

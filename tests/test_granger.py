@@ -358,20 +358,19 @@ def test_restricted_forecasts_favour_the_ranking_of_the_true_causes():
     valid = np.arange(299) >= 240
     right = np.array([[0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
     wrong = np.array([[0, 0, 1.0], [0, 0, 0], [1.0, 1.0, 0]])
-    errors = {
-        name: restricted_forecast_errors(
-            ranking, latest.float(), targets.float(), valid, n_causes=1
-        )
-        for name, ranking in {"right": right, "wrong": wrong}.items()
-    }
-    assert errors["right"].shape == (59,)
+    errors = restricted_forecast_errors(
+        [right, wrong], latest.float(), targets.float(), valid, n_causes=1
+    )
+    assert errors.shape == (2, 59)
     # x1's driver is x0: with it, x1's error is its small noise; without it,
     # its whole variance (the errors are averaged over the 3 series).
-    assert errors["right"].mean() < 0.7 * errors["wrong"].mean()
-    again = restricted_forecast_errors(
-        right, latest.float(), targets.float(), valid, n_causes=1
-    )
-    np.testing.assert_array_equal(again, errors["right"])
+    assert errors[0].mean() < 0.7 * errors[1].mean()
+    # Trained together, each ranking's errors are those it gets alone.
+    for ranking, together in zip([right, wrong], errors, strict=True):
+        alone = restricted_forecast_errors(
+            [ranking], latest.float(), targets.float(), valid, n_causes=1
+        )
+        np.testing.assert_array_equal(alone[0], together)
 
 
 def test_long_training_false_trains_the_early_stopped_network_only():
