@@ -9,7 +9,7 @@ Here the kept series become lagged features of a regressor that forecasts
 ``j`` one step ahead, in one :class:`~sklearn.pipeline.Pipeline`, and the
 forecast is compared with the same regressor on every series.
 
-Run from the repository root (about 20 seconds on two CPU cores)::
+Run from the repository root (about 35 seconds on two CPU cores)::
 
     python examples/plot_granger_forecaster.py
 """

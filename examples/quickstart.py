@@ -4,7 +4,8 @@ Run from the repository root after installing the package::
 
     python examples/quickstart.py
 
-It takes about 25 seconds on two CPU cores.
+It takes about 75 seconds on two CPU cores (the Granger fit trains a
+network for each of the candidate lags 1-3; about 40 seconds).
 """
 
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn_causal.metrics import graph_auroc, markov_blanket, selection_scores
 
 # 1. Granger causality: which of 10 Lorenz-96 series drives which?
 X, true_graph = make_lorenz96(n_series=10, n_timepoints=500, random_state=0)
-# Early stopping on held-out forecasts ends training here after about 620
+# Early stopping on held-out forecasts ends training here after about 530
 # epochs; with the default max_epochs=500 a ConvergenceWarning says so.
 granger = GrangerGRNGC(max_epochs=1000, random_state=0).fit(X)
 print("GrangerGRNGC on Lorenz-96 (10 series, 500 time points)")
