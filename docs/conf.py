@@ -6,8 +6,11 @@ is executed during the build.
 """
 
 import os
+import sys
 
 import sklearn_causal
+
+sys.path.insert(0, os.path.dirname(__file__))
 
 project = "sklearn-causal"
 author = "sklearn-causal developers"
@@ -57,6 +60,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "abort_on_example_error": True,
     "min_reported_time": 1,
+    # Two examples at a time, one torch thread each (_gallery.py).
+    "parallel": 2,
+    "reset_modules": ("matplotlib", "_gallery.reset_worker"),
     "reference_url": {"sklearn_causal": None},
 }
 
