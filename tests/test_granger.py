@@ -57,6 +57,7 @@ def test_orientation_row_is_cause():
     assert matrix[0, 1] > 5 * matrix[2, 1]
 
 
+@pytest.mark.slow
 def test_causal_lags_pick_the_right_lag():
     X = _driven_pair(lag=2)
     gc = GrangerGRNGC(lag=3, **FAST).fit(X)
@@ -187,6 +188,7 @@ def test_present_and_past_weighs_the_present_as_the_whole_past():
     assert ranking[0, 1] > ranking[0, 2]
 
 
+@pytest.mark.slow
 def test_instantaneous_auto_adds_the_coupling_only_where_it_shows():
     coupled = GrangerGRNGC(lag=1, **FAST).fit(_instantaneous_pair())
     assert coupled.instantaneous_
@@ -206,6 +208,7 @@ def test_lag_adjacency_with_one_lag_is_the_adjacency():
     np.testing.assert_array_equal(gc.lag_adjacency_[0], gc.adjacency_)
 
 
+@pytest.mark.slow
 def test_with_a_target_transform_keeps_the_target_when_it_drives_its_future():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(500, 3))
@@ -221,6 +224,7 @@ def test_with_a_target_transform_keeps_the_target_when_it_drives_its_future():
     np.testing.assert_array_equal(free.support_, [True, False, False])
 
 
+@pytest.mark.slow
 def test_lag_auto_finds_a_driver_that_acts_two_steps_back():
     X = _driven_pair(lag=2)
     gc = GrangerGRNGC(**FAST).fit(X)
@@ -241,6 +245,7 @@ def test_lag_auto_finds_a_driver_that_acts_two_steps_back():
     assert not blind.adjacency_[0, 1]
 
 
+@pytest.mark.slow
 def test_lag_auto_keeps_the_smallest_sufficient_lag():
     gc = GrangerGRNGC(**FAST).fit(_driven_pair(lag=1))
     assert gc.lag_ == 1
@@ -305,6 +310,7 @@ def test_sufficient_lists_every_candidate_not_clearly_worse():
     assert _sufficient([base], 0.01) == [0]
 
 
+@pytest.mark.slow
 def test_average_lags_averages_the_rankings_of_the_lags_not_clearly_worse():
     X = _driven_pair(lag=2)
 
@@ -332,6 +338,7 @@ def test_average_lags_averages_the_rankings_of_the_lags_not_clearly_worse():
     np.testing.assert_array_equal(single.averaged_lags_, [2])
 
 
+@pytest.mark.slow
 def test_short_trajectories_keep_the_ranking_of_one_lag():
     # 20 courses of 12 points: lag 3 loses 2 of every 11 lag-1 windows, far
     # more than the 2 % the average allows; only lag_'s network ranks.
@@ -392,6 +399,7 @@ def test_long_training_true_keeps_the_wide_network_trained_to_the_end():
     assert gc.forecast(_driven_pair()).shape == (399, 3)
 
 
+@pytest.mark.slow
 def test_long_training_auto_decides_from_the_rankings_held_out_errors():
     X = _driven_pair()
     gc = GrangerGRNGC(lag=1, **FAST).fit(X)
@@ -420,6 +428,7 @@ def _linear_var(n=300, p=8, seed=0):
     return X
 
 
+@pytest.mark.slow
 def test_model_auto_keeps_the_linear_forecaster_where_it_forecasts_better():
     # An additive VAR whose drivers act up to 3 steps back: the MLP's hidden
     # units add variance, a ridge VAR forecasts clearly better.
@@ -442,6 +451,7 @@ def test_model_auto_keeps_the_linear_forecaster_where_it_forecasts_better():
     assert gc.forecast(X).shape == (297, 10)
 
 
+@pytest.mark.slow
 def test_model_auto_keeps_the_mlp_on_nonlinear_dynamics():
     gc = GrangerGRNGC(model="auto", lag=1, **FAST).fit(_driven_pair())
     # A ridge VAR does not forecast tanh's drive better: nothing more trained.
@@ -516,6 +526,7 @@ def test_backbones_can_start_with_a_zero_output_layer(model):
     )
 
 
+@pytest.mark.slow
 def test_the_self_term_carries_each_series_persistence():
     # Three independent AR(1) series: all of their forecast is their own past.
     rng = np.random.RandomState(0)
@@ -579,6 +590,7 @@ def test_the_long_network_records_the_second_half_of_its_path_alone():
     np.testing.assert_allclose(gc.causal_matrix_, expected, rtol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["kan", "mlp", "lstm", "tcn"])
 def test_every_backbone_recovers_a_small_lorenz96(model):
     X, graph = make_lorenz96(n_series=6, n_timepoints=300, random_state=0)

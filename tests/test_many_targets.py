@@ -49,6 +49,7 @@ def test_one_row_per_target_labelled_by_name(frame):
     assert table.loc["b", "blanket"] == list(alone.markov_blanket_)
 
 
+@pytest.mark.slow
 def test_indices_on_an_array_and_processes_give_the_serial_answer(frame):
     X = frame.to_numpy()
     serial = markov_blankets(X, [0, -1], estimator=QUICK, random_state=1)

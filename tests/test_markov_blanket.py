@@ -40,6 +40,7 @@ def _v_structure(n=600, seed=0, classify=False):
     return X, y
 
 
+@pytest.mark.slow
 def test_finds_the_markov_blanket_of_a_v_structure():
     X, y = _v_structure()
     mb = MarkovBlanketGCFS(**FAST).fit(X, y)
@@ -181,6 +182,7 @@ def test_pipeline_and_gridsearch_over_lam():
     assert search.score(X, y) > 0.85
 
 
+@pytest.mark.slow
 def test_score_prefers_held_out_data_from_the_same_model():
     X, y = _v_structure(n=600)
     mb = MarkovBlanketGCFS(**FAST).fit(X[:400], y[:400])
@@ -214,6 +216,7 @@ def test_same_random_state_same_result_and_no_global_rng_touched():
     np.testing.assert_array_equal(numpy_state, np.random.get_state()[1])  # noqa: NPY002
 
 
+@pytest.mark.slow
 def test_augmented_lagrangian_log_and_acyclic_result():
     X, y = _v_structure()
     mb = MarkovBlanketGCFS(**FAST).fit(X, y)
@@ -341,6 +344,7 @@ def test_cuda_fit_matches_the_cpu_blanket():
     assert set(on_gpu.markov_blanket_) == set(on_cpu.markov_blanket_)
 
 
+@pytest.mark.slow
 def test_a_target_with_a_single_neighbour_keeps_it():
     # y = a + an unobserved cause: a Gaussian pair that explains itself
     # equally well in both directions, and two unrelated features. The

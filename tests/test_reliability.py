@@ -158,6 +158,7 @@ def test_all_constant_is_an_error():
         MarkovBlanketGCFS(**BLANKET).fit(np.ones((30, 3)), np.arange(30.0))
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_blanket_never_holds_a_constant_feature():
     X, y = linear_target(n=200)
@@ -470,6 +471,7 @@ np.savez(sys.argv[1], causal_matrix=gc.causal_matrix_, causal_lags=gc.causal_lag
 """
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_same_random_state_bit_identical_across_processes(tmp_path):
     outputs = []
