@@ -1011,7 +1011,10 @@ def held_out_shares(families, n_graphs, n_blocks=5):
             X, groups = load(family, graph)[:2]
             Z = StandardScaler().fit_transform(X)
             Z = Z[:, Z.std(axis=0) > 1e-8]
-            tail = GrangerGRNGC()._validation_rows(groups, len(Z), 1)
+            # The default's held-out rows: counted on its longest candidate lag.
+            default = GrangerGRNGC()
+            longest = max(default._candidate_lags(groups, len(Z)))
+            tail = default._validation_rows(groups, len(Z), longest)
             lagged, present = explained_shares(Z, groups, tail)
             blocks = np.array(
                 [

@@ -15,6 +15,5 @@ def reset_worker(gallery_conf, fname, when):
     """Run by sphinx-gallery before each example (``reset_modules``)."""
     import torch
 
-    if multiprocessing.get_start_method(allow_none=True) != "spawn":
-        multiprocessing.set_start_method("spawn", force=True)
+    multiprocessing.set_start_method("spawn", force=True)
     torch.set_num_threads(1)

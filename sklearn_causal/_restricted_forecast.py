@@ -4,8 +4,8 @@ A ranking of causes is only as good as the forecasts its first few causes
 allow. :func:`restricted_forecast_errors` fits, for every ranking and
 effect, a small MLP on the effect's own latest value and the ``n_causes``
 series the ranking puts first, on training windows only, and returns the
-error of every held-out window. Two rankings of the same data compare by these errors
-without any ground truth (``GrangerGRNGC(long_training="auto")``,
+error of every held-out window. Two rankings of the same data compare by
+these errors without any ground truth (``GrangerGRNGC(long_training="auto")``,
 ``docs/granger.md`` section 2.17).
 """
 
